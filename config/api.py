@@ -1,0 +1,28 @@
+"""The two django-ninja APIs: one for the public site, one for every clinic."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from chairside.accounts.api import build_auth_router
+from chairside.core.api import install_error_handlers
+from tenants.api import router as public_router
+
+public_api = NinjaAPI(
+    title="Chairside platform API",
+    version="1",
+    urls_namespace="public_api",
+    description="Clinic signup and platform administration (base domain).",
+)
+public_api.add_router("", public_router)
+public_api.add_router("", build_auth_router())
+install_error_handlers(public_api)
+
+clinic_api = NinjaAPI(
+    title="Chairside clinic API",
+    version="1",
+    urls_namespace="clinic_api",
+    description="Everything a clinic does, on <clinic>.<base-domain>/api/.",
+)
+clinic_api.add_router("", build_auth_router())
+install_error_handlers(clinic_api)

@@ -1,0 +1,17 @@
+"""The base domain: public site, signup, platform console, public API."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from chairside.core.api import api_not_found
+from config.api import public_api
+from tenants import views
+
+urlpatterns = [
+    path("", include("config.urls_common")),
+    path("", views.landing, name="landing"),
+    path("signup/", views.signup, name="signup"),
+    path("admin/", admin.site.urls),
+    path("api/", public_api.urls),
+    re_path(r"^api/", api_not_found),
+]

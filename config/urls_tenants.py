@@ -1,0 +1,15 @@
+"""A clinic's domain: staff app, patient portal, clinic API."""
+
+from django.urls import include, path, re_path
+
+from chairside.core import views as core_views
+from chairside.core.api import api_not_found
+from config.api import clinic_api
+
+urlpatterns = [
+    path("", include("config.urls_common")),
+    path("", core_views.clinic_home, name="clinic-home"),
+    path("accounts/", include("allauth.urls")),
+    path("api/", clinic_api.urls),
+    re_path(r"^api/", api_not_found),
+]

@@ -1,0 +1,183 @@
+"""Creating accounts and issuing, rotating and revoking API tokens."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chairside.accounts.errors import AuthErrorCode
+from chairside.accounts.models import RefreshToken, Role, TokenFamily, User
+from chairside.accounts.tokens import token_decode, token_encode
+from chairside.core.errors import ChairsideError, Conflict, NotAuthenticated
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+    access_expires_in: int
+
+
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    role: Role | str,
+    first_name: str = "",
+    last_name: str = "",
+    email_verified: bool = True,
+) -> User:
+    """Create an account in the current schema, with its allauth email record."""
+    email = User.objects.normalize_email(email).lower()
+    user = User(email=email, first_name=first_name, last_name=last_name, role=role)
+    if password is not None:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            raise ChairsideError(
+                " ".join(exc.messages),
+                code=AuthErrorCode.PASSWORD_INVALID,
+                details={"field": "password", "problems": exc.messages},
+            ) from exc
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            EmailAddress.objects.create(
+                user=user, email=email, primary=True, verified=email_verified
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("An account with this email already exists."),
+            code=AuthErrorCode.EMAIL_TAKEN,
+            details={"field": "email"},
+        ) from exc
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> None:
+    """Disable an account and cut off every token it holds."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    TokenFamily.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason="user_deactivated"
+    )
+
+
+def _token_pair_for(family: TokenFamily) -> TokenPair:
+    now = timezone.now()
+    jti = uuid.uuid4()
+    refresh_expires = now + settings.JWT_REFRESH_TOKEN_LIFETIME
+    RefreshToken.objects.create(jti=jti, family=family, expires_at=refresh_expires)
+    lifetime = settings.JWT_ACCESS_TOKEN_LIFETIME
+    return TokenPair(
+        access=token_encode(
+            token_type="access",
+            user_id=family.user_id,
+            family_id=family.pk,
+            issued_at=now,
+            expires_at=now + lifetime,
+        ),
+        refresh=token_encode(
+            token_type="refresh",
+            user_id=family.user_id,
+            family_id=family.pk,
+            issued_at=now,
+            expires_at=refresh_expires,
+            jti=jti,
+        ),
+        access_expires_in=int(lifetime.total_seconds()),
+    )
+
+
+def tokens_issue(*, user: User) -> TokenPair:
+    with transaction.atomic():
+        family = TokenFamily.objects.create(user=user)
+        return _token_pair_for(family)
+
+
+def tokens_obtain(*, email: str, password: str) -> TokenPair:
+    """Sign in with email and password; the account must belong to this schema."""
+    user = authenticate(username=email.strip().lower(), password=password)
+    if user is None:
+        raise NotAuthenticated(
+            _("Email or password is incorrect."),
+            code=AuthErrorCode.CREDENTIALS_INVALID,
+        )
+    return tokens_issue(user=user)
+
+
+def tokens_refresh(*, refresh_token: str) -> TokenPair:
+    """Rotate a refresh token: it works once; using it again revokes its family."""
+    claims = token_decode(refresh_token, token_type="refresh")
+    reused = False
+    with transaction.atomic():
+        token = (
+            RefreshToken.objects.select_for_update(of=("self", "family"))
+            .select_related("family__user")
+            .filter(jti=claims["jti"], family_id=claims["fam"])
+            .first()
+        )
+        if token is None or token.family.revoked_at is not None:
+            raise NotAuthenticated(
+                _("The token has been revoked."), code=AuthErrorCode.TOKEN_REVOKED
+            )
+        family = token.family
+        if token.used_at is not None:
+            # A spent token came back: someone holds a copy. Revoke the whole
+            # sign-in, the legitimate holder included, and make them log in.
+            family.revoked_at = timezone.now()
+            family.revoked_reason = "refresh_reuse"
+            family.save(update_fields=["revoked_at", "revoked_reason"])
+            reused = True
+        elif not family.user.is_active:
+            raise NotAuthenticated(
+                _("This account is disabled."), code=AuthErrorCode.ACCOUNT_DISABLED
+            )
+        else:
+            token.used_at = timezone.now()
+            token.save(update_fields=["used_at"])
+            pair = _token_pair_for(family)
+    if reused:
+        raise NotAuthenticated(
+            _("This refresh token was already used; please sign in again."),
+            code=AuthErrorCode.TOKEN_REUSED,
+        )
+    return pair
+
+
+def tokens_revoke(*, refresh_token: str) -> None:
+    """Log out: the refresh token's family and its access tokens stop working."""
+    claims = token_decode(refresh_token, token_type="refresh")
+    TokenFamily.objects.filter(pk=claims["fam"], revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason="logout"
+    )
+
+
+def access_token_user(token: str) -> User:
+    """The active user an access token speaks for, or NotAuthenticated."""
+    claims = token_decode(token, token_type="access")
+    family = (
+        TokenFamily.objects.select_related("user")
+        .filter(pk=claims["fam"], user_id=claims["sub"])
+        .first()
+    )
+    if family is None or family.revoked_at is not None:
+        raise NotAuthenticated(
+            _("The token has been revoked."), code=AuthErrorCode.TOKEN_REVOKED
+        )
+    if not family.user.is_active:
+        raise NotAuthenticated(
+            _("This account is disabled."), code=AuthErrorCode.ACCOUNT_DISABLED
+        )
+    return family.user

@@ -1,0 +1,76 @@
+"""Signing and checking JSON Web Tokens.
+
+Tokens are HS256 only (a token naming any other algorithm, `none` included,
+is refused) and carry the schema they were minted in as their audience, so a
+token from one clinic means nothing at another clinic or on the public site.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+import jwt
+from django.conf import settings
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from chairside.accounts.errors import AuthErrorCode
+from chairside.core.errors import NotAuthenticated
+
+ALGORITHM = "HS256"
+ISSUER = "chairside"
+TokenType = Literal["access", "refresh"]
+_REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "fam", "typ"]
+
+
+def current_audience() -> str:
+    return f"chairside:{connection.schema_name}"
+
+
+def token_encode(
+    *,
+    token_type: TokenType,
+    user_id: int,
+    family_id: int,
+    issued_at: datetime,
+    expires_at: datetime,
+    jti: uuid.UUID | None = None,
+) -> str:
+    claims = {
+        "iss": ISSUER,
+        "aud": current_audience(),
+        "sub": str(user_id),
+        "fam": family_id,
+        "typ": token_type,
+        "jti": str(jti or uuid.uuid4()),
+        "iat": int(issued_at.timestamp()),
+        "exp": int(expires_at.timestamp()),
+    }
+    return jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm=ALGORITHM)
+
+
+def token_decode(token: str, *, token_type: TokenType) -> dict[str, Any]:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.JWT_SIGNING_KEY,
+            algorithms=[ALGORITHM],
+            audience=current_audience(),
+            issuer=ISSUER,
+            options={"require": _REQUIRED_CLAIMS},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise NotAuthenticated(
+            _("The token has expired."), code=AuthErrorCode.TOKEN_EXPIRED
+        ) from exc
+    except jwt.InvalidTokenError as exc:
+        raise NotAuthenticated(
+            _("The token is not valid here."), code=AuthErrorCode.TOKEN_INVALID
+        ) from exc
+    if claims["typ"] != token_type:
+        raise NotAuthenticated(
+            _("The token is not valid here."), code=AuthErrorCode.TOKEN_INVALID
+        )
+    return claims

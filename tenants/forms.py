@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from tenants.validators import SUPPORTED_CURRENCIES
+
+
+class ClinicSignupForm(forms.Form):
+    name = forms.CharField(label=_("Clinic name"), max_length=120)
+    slug = forms.CharField(
+        label=_("Clinic address"),
+        max_length=40,
+        help_text=_("Lowercase letters, digits and hyphens, e.g. smile-dental."),
+    )
+    owner_first_name = forms.CharField(label=_("Your first name"), max_length=50)
+    owner_last_name = forms.CharField(label=_("Your last name"), max_length=50)
+    owner_email = forms.EmailField(label=_("Your email"))
+    owner_password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput, strip=False
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[(tz, tz) for tz in sorted(zoneinfo.available_timezones())],
+        initial="UTC",
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=[(c, c) for c in sorted(SUPPORTED_CURRENCIES)],
+        initial="USD",
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, initial="en"
+    )
+    plan = forms.ChoiceField(label=_("Plan"), choices=[], required=False)
+
+    def __init__(self, *args: object, plans: list[tuple[str, str]], **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].choices = plans

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from chairside.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Seed the demo clinics (demo, riverside). Safe to run again."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for clinic in seed_demo():
+            logins = ", ".join(f"{u[0]}@{clinic.slug}.test" for u in DEMO_USERS)
+            self.stdout.write(f"{clinic.name}: {clinic.url}  ({logins})")
+        self.stdout.write(f"Demo password for every account: {DEMO_PASSWORD}")
