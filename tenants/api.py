@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from chairside.core.ratelimit import enforce_rate_limits, ip_key
 from tenants import selectors, services
@@ -36,9 +36,7 @@ def list_plans(request: HttpRequest) -> list[PlanOut]:
 
 
 @router.post("/public/clinics", response={HTTPStatus.CREATED: ClinicOut})
-def create_clinic(
-    request: HttpRequest, payload: ClinicSignupIn
-) -> tuple[int, ClinicOut]:
+def create_clinic(request: HttpRequest, payload: ClinicSignupIn) -> Status[ClinicOut]:
     enforce_rate_limits(
         request,
         group="clinic-signup",
@@ -56,4 +54,4 @@ def create_clinic(
         language=payload.language,
         plan_code=payload.plan,
     )
-    return HTTPStatus.CREATED, clinic_out(clinic)
+    return Status(HTTPStatus.CREATED, clinic_out(clinic))

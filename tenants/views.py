@@ -35,10 +35,21 @@ def signup(request: HttpRequest) -> HttpResponse:
                 plan_code=data["plan"] or None,
             )
         except ChairsideError as exc:
-            field = (exc.details or {}).get("field") if isinstance(exc.details, dict) else None
+            field = (
+                (exc.details or {}).get("field")
+                if isinstance(exc.details, dict)
+                else None
+            )
             form_field = {"password": "owner_password", "email": "owner_email",
                           "language": "language"}.get(field, field)  # fmt: skip
-            form.add_error(form_field if form_field in form.fields else None, exc.message)
+            form.add_error(
+                form_field if form_field in form.fields else None, exc.message
+            )
         else:
             return HttpResponseRedirect(f"{clinic.url}/accounts/login/")
-    return render(request, "tenants/signup.html", {"form": form}, status=200 if not form.errors else 400)
+    return render(
+        request,
+        "tenants/signup.html",
+        {"form": form},
+        status=200 if not form.errors else 400,
+    )

@@ -1,10 +1,10 @@
 """Production: behind nginx with TLS. `manage.py check --deploy` passes clean."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 DEBUG = False
-if not SECRET_KEY:  # noqa: F405
+if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
@@ -21,5 +21,5 @@ CSRF_COOKIE_HTTPONLY = True
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS",
-    default=[f"https://{BASE_DOMAIN}", f"https://*.{BASE_DOMAIN}"],  # noqa: F405
+    default=[f"https://{BASE_DOMAIN}", f"https://*.{BASE_DOMAIN}"],
 )

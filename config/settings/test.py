@@ -1,10 +1,18 @@
 """pytest: the real PostgreSQL (DATABASE_URL or the embedded one), fast hashing."""
 
-from .base import *  # noqa: F403
+import uuid
+
+from .base import *
+from .base import env
 
 DEBUG = False
+# A fresh cache namespace per test session (shared with the servers the tests
+# start), so counters from an earlier run never leak into this one.
+CACHES["default"]["KEY_PREFIX"] = env(
+    "CACHE_KEY_PREFIX", default=f"test-{uuid.uuid4().hex[:12]}"
+)
 SECRET_KEY = "insecure-test-key"  # noqa: S105
-JWT_SIGNING_KEY = "insecure-test-jwt-key"  # noqa: S105
+JWT_SIGNING_KEY = "insecure-test-jwt-signing-key-of-64-bytes-for-hs256-is-plenty-long"
 SITE_SCHEME = "http"
 # bcrypt is deliberately slow; tests that are about hashing assert the
 # production hasher explicitly.
@@ -13,9 +21,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
 ]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = (
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
-AUTH_RATE_PER_IP = "1000/m"
-AUTH_RATE_PER_ACCOUNT = "1000/m"
+# Generous by default; rate-limit tests start servers with tight limits.
+AUTH_RATE_PER_IP = env("AUTH_RATE_PER_IP", default="1000/m")
+AUTH_RATE_PER_ACCOUNT = env("AUTH_RATE_PER_ACCOUNT", default="1000/m")
 CLINIC_SIGNUP_RATE_PER_IP = "1000/m"

@@ -7,7 +7,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from chairside.accounts import services
 from chairside.accounts.auth import jwt_auth
@@ -49,9 +49,9 @@ def build_auth_router() -> Router:
         return _pair_out(services.tokens_refresh(refresh_token=payload.refresh))
 
     @router.post("/auth/logout", response={HTTPStatus.NO_CONTENT: None}, auth=None)
-    def logout(request: HttpRequest, payload: RefreshIn) -> tuple[int, None]:
+    def logout(request: HttpRequest, payload: RefreshIn) -> Status[None]:
         services.tokens_revoke(refresh_token=payload.refresh)
-        return HTTPStatus.NO_CONTENT, None
+        return Status(HTTPStatus.NO_CONTENT, None)
 
     @router.get("/me", response=MeOut, auth=jwt_auth)
     def me(request: HttpRequest) -> MeOut:

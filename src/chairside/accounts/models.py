@@ -7,7 +7,11 @@ unique within one schema only; a person at two clinics has two accounts.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +96,9 @@ class TokenFamily(models.Model):
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"])]
 
+    def __str__(self) -> str:
+        return f"token family {self.pk} of user {self.user_id}"
+
 
 class RefreshToken(models.Model):
     jti = models.UUIDField(unique=True)
@@ -101,3 +108,6 @@ class RefreshToken(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"refresh token {self.jti}"

@@ -18,7 +18,7 @@ class RefreshIn(Schema):
 class TokenPairOut(Schema):
     access: str
     refresh: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int
 
 

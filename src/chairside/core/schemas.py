@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.core.validators import validate_email
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from pydantic import AfterValidator, Field
 
 

@@ -35,4 +35,6 @@ class Command(BaseCommand):
             )
         except ChairsideError as exc:
             raise CommandError(f"{exc.code}: {exc.message}") from exc
-        self.stdout.write(f"Created {clinic.name} at {clinic.url} (owner {owner.email})")
+        self.stdout.write(
+            f"Created {clinic.name} at {clinic.url} (owner {owner.email})"
+        )

@@ -1,0 +1,62 @@
+# Chairside developer commands. The README's two: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+export PYTHONPATH := $(CURDIR):$(CURDIR)/src
+
+.PHONY: install run serve migrate seed test lint format db-stop clean
+
+# (Re)install whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate_schemas --shared --verbosity 0
+	$(BIN)/python manage.py ensure_public_tenant
+	$(BIN)/python manage.py migrate_schemas --tenant --verbosity 0
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+## make run: set up everything and serve the demo clinics on $(PORT).
+run: seed
+	@echo
+	@echo "  Public site:   http://localhost:$(PORT)"
+	@echo "  Demo clinic:   http://demo.localhost:$(PORT)   (admin@demo.test / chairside-demo)"
+	@echo "  Riverside:     http://riverside.localhost:$(PORT)"
+	@echo "  API docs:      http://demo.localhost:$(PORT)/api/docs"
+	@echo "  Without *.localhost DNS: curl -H 'Host: demo.localhost:$(PORT)' http://127.0.0.1:$(PORT)/health/ready"
+	@echo
+	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+## make test: install what the tests need and run the whole suite.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0 --settings=config.settings.test
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Stop the embedded PostgreSQL (only used when DATABASE_URL is unset).
+db-stop: install
+	$(BIN)/python -c 'from pathlib import Path; from chairside.core.embedded_postgres import stop_embedded_server as s; s(Path("var/pgdata"))'
+
+clean:
+	rm -rf $(VENV) var/cache var/staticfiles

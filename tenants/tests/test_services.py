@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context, schema_exists
+
+from chairside.accounts.models import Role, User
+from chairside.core.errors import ChairsideError, Conflict
+from conftest import PASSWORD
+from tenants import services
+from tenants.models import Clinic, Domain
+
+pytestmark = pytest.mark.django_db
+
+
+def provision(slug: str = "gamma", **overrides):
+    kwargs = {
+        "name": "Gamma Dental",
+        "slug": slug,
+        "owner_email": f"owner@{slug}.test",
+        "owner_password": PASSWORD,
+    } | overrides
+    return services.clinic_provision(**kwargs)
+
+
+def test_provision_creates_schema_domain_and_owner():
+    clinic, owner = provision(time_zone="Europe/Lisbon", currency="EUR", language="es")
+
+    assert clinic.schema_name == "clinic_gamma"
+    assert schema_exists("clinic_gamma")
+    assert Domain.objects.get(tenant=clinic).domain == "gamma.localhost"
+    assert (clinic.time_zone, clinic.currency, clinic.default_language) == (
+        "Europe/Lisbon", "EUR", "es",
+    )  # fmt: skip
+    assert clinic.plan is not None
+    with schema_context(clinic.schema_name):
+        stored = User.objects.get()
+        assert stored.email == "owner@gamma.test"
+        assert stored.role == Role.ADMIN
+        assert stored.check_password(PASSWORD)
+    assert owner.pk == stored.pk
+
+
+def test_hyphenated_slug_maps_to_a_valid_schema_name():
+    clinic, _ = provision("smile-bright")
+    assert clinic.schema_name == "clinic_smile_bright"
+    assert clinic.host == "smile-bright.localhost"
+
+
+@pytest.mark.parametrize(
+    "slug",
+    ["ab", "1clinic", "-gamma", "gamma-", "gam--ma", "gam_ma", "gam ma", "Ünïcode",
+     "a" * 41, "gamma.evil", ""],
+)  # fmt: skip
+def test_badly_formed_slugs_are_refused(slug):
+    with pytest.raises(ChairsideError) as exc_info:
+        provision(slug)
+    assert exc_info.value.code == "slug_invalid"
+    assert not Clinic.objects.filter(name="Gamma Dental").exists()
+
+
+@pytest.mark.parametrize("slug", ["www", "api", "admin", "public", "static"])
+def test_reserved_slugs_are_refused(slug):
+    with pytest.raises(ChairsideError) as exc_info:
+        provision(slug)
+    assert exc_info.value.code == "slug_reserved"
+
+
+def test_slug_is_normalized_to_lowercase():
+    clinic, _ = provision("  GammA ")
+    assert clinic.slug == "gamma"
+
+
+def test_duplicate_slug_is_refused_with_conflict(alpha):
+    with pytest.raises(Conflict) as exc_info:
+        provision("alpha")
+    assert exc_info.value.code == "slug_taken"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("time_zone", "Mars/Olympus", "time_zone_invalid"),
+        ("currency", "XXX", "currency_invalid"),
+        ("language", "tlh", "language_invalid"),
+        ("plan_code", "platinum", "plan_invalid"),
+    ],
+)
+def test_bad_clinic_settings_are_refused(field, value, code):
+    with pytest.raises(ChairsideError) as exc_info:
+        provision(**{field: value})
+    assert exc_info.value.code == code
+    assert not schema_exists("clinic_gamma")
+
+
+def test_weak_owner_password_leaves_nothing_behind():
+    with pytest.raises(ChairsideError) as exc_info:
+        provision(owner_password="123")
+    assert exc_info.value.code == "password_invalid"
+    assert not Clinic.objects.filter(slug="gamma").exists()
+    assert not schema_exists("clinic_gamma")
+
+
+def test_failure_midway_leaves_no_schema_domain_or_user(monkeypatch):
+    def explode(**kwargs):
+        # The schema and domain exist by now; the owner is next.
+        assert schema_exists("clinic_gamma")
+        assert Domain.objects.filter(domain="gamma.localhost").exists()
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr(services, "user_create", explode)
+    with pytest.raises(RuntimeError):
+        provision()
+
+    connection.set_schema_to_public()
+    assert not Clinic.objects.filter(slug="gamma").exists()
+    assert not Domain.objects.filter(domain="gamma.localhost").exists()
+    assert not schema_exists("clinic_gamma")
+
+
+def test_suspend_and_reactivate_keep_the_clinics_data(alpha):
+    with schema_context(alpha.schema_name):
+        users_before = User.objects.count()
+
+    services.clinic_suspend(clinic=alpha, reason="unpaid")
+    alpha.refresh_from_db()
+    assert alpha.is_suspended
+    assert alpha.suspended_reason == "unpaid"
+    with schema_context(alpha.schema_name):
+        assert User.objects.count() == users_before
+
+    services.clinic_reactivate(clinic=alpha)
+    alpha.refresh_from_db()
+    assert not alpha.is_suspended
