@@ -157,17 +157,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def database_url_for_children() -> str:
-    """The URL of the test database pytest-django created, for child processes."""
-    s = connection.settings_dict
-    host = s["HOST"] or ""
-    port = s["PORT"] or 5432
-    if host.startswith("/"):  # the embedded server listens on a unix socket
-        return f"postgresql://{s['USER']}@/{s['NAME']}?host={host}&port={port}"
-    password = s["PASSWORD"] or ""
-    return f"postgresql://{s['USER']}:{password}@{host}:{port}/{s['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def app_server_factory(django_db_setup):
     """Start gunicorn on the test database; yields a function returning its port."""
@@ -180,7 +169,7 @@ def app_server_factory(django_db_setup):
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": database_url_for_children(),
+            "CHILD_DATABASE_NAME": connection.settings_dict["NAME"],
             "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}",
             "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
             **(env_overrides or {}),

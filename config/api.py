@@ -5,7 +5,12 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from chairside.accounts.api import build_auth_router
+from chairside.audit.api import router as audit_router
+from chairside.billing.api import router as billing_router
 from chairside.core.api import install_error_handlers
+from chairside.patients.api import router as patients_router
+from chairside.payments.api import router as payments_router
+from chairside.scheduling.api import router as scheduling_router
 from tenants.api import router as public_router
 
 public_api = NinjaAPI(
@@ -25,4 +30,9 @@ clinic_api = NinjaAPI(
     description="Everything a clinic does, on <clinic>.<base-domain>/api/.",
 )
 clinic_api.add_router("", build_auth_router())
+clinic_api.add_router("", patients_router)
+clinic_api.add_router("", scheduling_router)
+clinic_api.add_router("", billing_router)
+clinic_api.add_router("", payments_router)
+clinic_api.add_router("", audit_router)
 install_error_handlers(clinic_api)

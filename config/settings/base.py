@@ -38,6 +38,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "health_check",
@@ -54,7 +55,14 @@ TENANT_APPS = [
     "django.contrib.admin",
     "allauth",
     "allauth.account",
+    "phonenumber_field",
     "chairside.accounts",
+    "chairside.patients",
+    "chairside.scheduling",
+    "chairside.billing",
+    "chairside.payments",
+    "chairside.notifications",
+    "chairside.audit",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 

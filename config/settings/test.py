@@ -28,3 +28,12 @@ STORAGES["staticfiles"]["BACKEND"] = (
 AUTH_RATE_PER_IP = env("AUTH_RATE_PER_IP", default="1000/m")
 AUTH_RATE_PER_ACCOUNT = env("AUTH_RATE_PER_ACCOUNT", default="1000/m")
 CLINIC_SIGNUP_RATE_PER_IP = "1000/m"
+
+# Separate test databases let several test runs share one server.
+DATABASES["default"]["TEST"] = {
+    "NAME": env("TEST_DATABASE_NAME", default="test_chairside")
+}
+# Servers started by the tests (conftest.app_server_factory) connect straight
+# to the test database the session created.
+if env("CHILD_DATABASE_NAME", default=""):
+    DATABASES["default"]["NAME"] = env("CHILD_DATABASE_NAME")
