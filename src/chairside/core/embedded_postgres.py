@@ -19,6 +19,8 @@ DATABASE_NAME = "chairside"
 def embedded_database_url(data_dir: Path) -> str:
     """Start (or reuse) the embedded server and return a URL to its database."""
     warnings.filterwarnings("ignore", module="platformdirs")
+    # pgserver logs from an atexit hook, after test runners close the streams.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     import pgserver  # imported lazily: only needed without DATABASE_URL
 
     data_dir.mkdir(parents=True, exist_ok=True)
