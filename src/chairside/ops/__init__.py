@@ -1,0 +1,1 @@
+"""Operations: structured logging, database backups (no models, not an app)."""
