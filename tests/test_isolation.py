@@ -69,6 +69,9 @@ def tenant_only_models():
         for app in settings.TENANT_APPS
         if app not in shared
         for model in apps.get_app_config(app.rsplit(".", 1)[-1]).get_models()
+        # Unmanaged and proxy models (pghistory's Events, a query over the
+        # event tables) have no table of their own.
+        if model._meta.managed and not model._meta.proxy
     ]
 
 

@@ -56,6 +56,10 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "phonenumber_field",
+    # Audit trail: row-level triggers write append-only event tables in each
+    # clinic's schema (see docs/audit.md).
+    "pgtrigger",
+    "pghistory",
     "chairside.accounts",
     "chairside.patients",
     "chairside.scheduling",
@@ -85,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Request id, clinic and user id on every log line (after auth).
     "chairside.ops.logging.RequestLogMiddleware",
+    # Who/where for the audit trail (after the tenant and auth middleware).
+    "chairside.audit.middleware.AuditContextMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -226,6 +232,18 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Chairside <no-reply@loca
 # --- Logging -----------------------------------------------------------------
 # JSON lines with request id, clinic and user; secrets redacted.
 from .logging import *  # noqa: E402
+
+# --- Clinical data -------------------------------------------------------------
+# Fernet keys for field-level encryption (medical history), comma-separated,
+# newest first: the first encrypts, all decrypt. Rotation: docs/encryption.md.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Audit trail (django-pghistory): event tables refuse UPDATE/DELETE; context
+# (user, IP, path) is attached for every method, so reads we record have it.
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+PGHISTORY_INSTALL_CONTEXT_FUNC_ON_MIGRATE = False
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 200
 
 # How clinic URLs are written in emails and printed links.
 SITE_SCHEME = env("SITE_SCHEME", default="https")

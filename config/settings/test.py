@@ -28,6 +28,10 @@ STORAGES["staticfiles"]["BACKEND"] = (
 AUTH_RATE_PER_IP = env("AUTH_RATE_PER_IP", default="1000/m")
 AUTH_RATE_PER_ACCOUNT = env("AUTH_RATE_PER_ACCOUNT", default="1000/m")
 CLINIC_SIGNUP_RATE_PER_IP = "1000/m"
+# A fixed Fernet key for tests (never used outside them).
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS", default=["dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="]
+)
 
 # Separate test databases let several test runs share one server.
 DATABASES["default"]["TEST"] = {
