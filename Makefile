@@ -44,6 +44,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0 --settings=config.settings.test
+	@bash scripts/ensure_chromium.sh
 	$(BIN)/pytest
 
 lint: install

@@ -39,7 +39,12 @@ def _build_world() -> None:
     from tenants.services import clinic_provision
 
     call_command("ensure_public_tenant", verbosity=0)
+    from tenants.models import Clinic
+
     for slug in ("alpha", "beta"):
+        # Already there when pytest runs with --reuse-db: keep it.
+        if Clinic.objects.filter(slug=slug).exists():
+            continue
         clinic, _owner = clinic_provision(
             name=f"{slug.title()} Dental",
             slug=slug,

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from chairside.core import views as core_views
 from chairside.core.api import api_not_found
 from config.api import public_api
 from tenants import views
@@ -11,6 +12,10 @@ urlpatterns = [
     path("", include("config.urls_common")),
     path("", views.landing, name="landing"),
     path("signup/", views.signup, name="signup"),
+    path("pricing/", views.pricing, name="pricing"),
+    path("find-clinic/", views.find_clinic, name="find-clinic"),
+    path("i18n/setlang/", core_views.set_language, name="set-language"),
+    path("console/", include("chairside.console.urls")),
     path("admin/", admin.site.urls),
     path("api/", public_api.urls),
     re_path(r"^api/", api_not_found),

@@ -10,6 +10,10 @@ urlpatterns = [
     path("", include("config.urls_common")),
     path("", core_views.clinic_home, name="clinic-home"),
     path("accounts/", include("allauth.urls")),
+    path("welcome/<str:token>/", core_views.welcome, name="welcome"),
+    path("i18n/setlang/", core_views.set_language, name="set-language"),
+    path("app/", include("chairside.web.urls")),
+    path("portal/", include("chairside.portal.urls")),
     path("api/", clinic_api.urls),
     re_path(r"^api/", api_not_found),
 ]

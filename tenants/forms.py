@@ -18,9 +18,15 @@ class ClinicSignupForm(forms.Form):
     )
     owner_first_name = forms.CharField(label=_("Your first name"), max_length=50)
     owner_last_name = forms.CharField(label=_("Your last name"), max_length=50)
-    owner_email = forms.EmailField(label=_("Your email"))
+    owner_email = forms.EmailField(
+        label=_("Your email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     owner_password = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput, strip=False
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text=_("At least 8 characters, not only digits, not a common word."),
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
@@ -35,8 +41,20 @@ class ClinicSignupForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=settings.LANGUAGES, initial="en"
     )
-    plan = forms.ChoiceField(label=_("Plan"), choices=[], required=False)
+    plan = forms.ChoiceField(
+        label=_("Plan"), choices=[], required=False, widget=forms.RadioSelect
+    )
 
     def __init__(self, *args: object, plans: list[tuple[str, str]], **kwargs: object):
         super().__init__(*args, **kwargs)
         self.fields["plan"].choices = plans
+        if plans and not self.initial.get("plan"):
+            self.initial["plan"] = plans[0][0]
+
+
+class FindClinicForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email"),
+        help_text=_("We will email you a sign-in link for each clinic you belong to."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -46,6 +46,8 @@ SHARED_APPS = [
     # Users live in every schema: platform admins in public, staff and
     # patients in their clinic's schema.
     "chairside.accounts",
+    # Platform admins' console (public domain only).
+    "chairside.console",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -66,6 +68,9 @@ TENANT_APPS = [
     "chairside.billing",
     "chairside.payments",
     "chairside.notifications",
+    # Pages: the staff app and the patient portal.
+    "chairside.web",
+    "chairside.portal",
     "chairside.audit",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -92,6 +97,9 @@ MIDDLEWARE = [
     # Who/where for the audit trail (after the tenant and auth middleware).
     "chairside.audit.middleware.AuditContextMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The user's language (else the clinic's) and the clinic's time zone.
+    "chairside.web.middleware.ClinicLocaleMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -158,11 +166,15 @@ LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Patients sign themselves up in the portal: they must own the address.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_FORMS = {"signup": "chairside.portal.forms.PatientSignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 # Staff accounts are made by clinic admins; patient self-signup comes with the
 # portal.
 ACCOUNT_ADAPTER = "chairside.accounts.adapters.ClinicAccountAdapter"
+# Where the portal loads Stripe.js from (localstripe's fake one in tests).
+STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 
 # JWT for the API (see chairside.accounts.tokens).
 JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", default="") or SECRET_KEY
@@ -209,6 +221,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "chairside.web.context_processors.navigation",
             ]
         },
     }

@@ -1,0 +1,1 @@
+from chairside.web.tests.conftest import web  # noqa: F401  (shared fixture)

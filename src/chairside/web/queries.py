@@ -1,0 +1,85 @@
+"""Reads shaped for the staff pages (presentation only: which rows a screen
+lists, in display order, with what it needs joined in one query)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.utils import timezone
+
+from chairside.scheduling.models import Appointment, Dentist
+
+
+def clinic_zone() -> ZoneInfo:
+    return ZoneInfo(getattr(connection.tenant, "time_zone", None) or "UTC")
+
+
+def clinic_today() -> date:
+    return timezone.now().astimezone(clinic_zone()).date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    zone = clinic_zone()
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def appointments_of_day_by_dentist(day: date) -> list[tuple[Dentist, list]]:
+    """The day's appointments grouped by dentist (one query)."""
+    start, end = day_bounds(day)
+    appointments = (
+        Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("patient", "dentist", "chair")
+        .order_by(
+            "dentist__last_name", "dentist__first_name", "dentist_id", "starts_at"
+        )
+    )
+    return [
+        (dentist, list(items))
+        for dentist, items in groupby(appointments, key=lambda a: a.dentist)
+    ]
+
+
+def calendar_resources(by: str) -> list[dict]:
+    """FullCalendar resources: active dentists (with their weekly hours shaded
+    as business hours) or active chairs."""
+    from chairside.scheduling.models import Chair
+
+    if by == "chair":
+        return [
+            {"id": str(c.pk), "title": c.name}
+            for c in Chair.objects.filter(is_active=True).order_by("name")
+        ]
+    dentists = Dentist.objects.filter(is_active=True).prefetch_related("working_hours")
+    return [
+        {
+            "id": str(d.pk),
+            "title": str(d),
+            # FullCalendar counts days from Sunday = 0; we from Monday = 0.
+            "businessHours": [
+                {
+                    "daysOfWeek": [(h.weekday + 1) % 7],
+                    "startTime": h.start_time.strftime("%H:%M"),
+                    "endTime": h.end_time.strftime("%H:%M"),
+                }
+                for h in d.working_hours.all()
+            ]
+            or {"daysOfWeek": []},
+        }
+        for d in dentists
+    ]
+
+
+def calendar_appointments(start: datetime, end: datetime):
+    """Active and past appointments overlapping [start, end), one query."""
+    from chairside.scheduling.models import AppointmentStatus
+
+    return (
+        Appointment.objects.filter(starts_at__lt=end, ends_at__gt=start)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("patient", "dentist", "chair")
+        .order_by("starts_at")
+    )

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from django_tenants.utils import schema_context
+
+from conftest import world_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_clinic_default_language_applies_to_visitors(web, beta):
+    beta.default_language = "es"
+    beta.save(update_fields=["default_language"])
+
+    response = web(beta).get("/")
+
+    assert response["Content-Language"] == "es"
+    assert '<html lang="es">' in response.content.decode()
+    assert "Iniciar sesión" in response.content.decode()
+
+
+def test_user_language_wins_over_the_clinic_default(web, beta):
+    beta.default_language = "es"
+    beta.save(update_fields=["default_language"])
+    with schema_context(beta.schema_name):
+        user = world_user(beta, "receptionist")
+        user.language = "en"
+        user.save(update_fields=["language"])
+
+    response = web(beta, "receptionist").get("/app/")
+
+    assert response["Content-Language"] == "en"
+
+
+def test_switching_language_is_kept_on_the_account(web, alpha):
+    client = web(alpha, "receptionist")
+
+    response = client.post("/i18n/setlang/", {"language": "es", "next": "/app/"})
+
+    assert response["Location"] == "/app/"
+    assert world_user(alpha, "receptionist").language == "es"
+    assert "Pacientes" in client.get("/app/").content.decode()
+
+
+def test_language_switch_refuses_offsite_redirects(web, alpha):
+    response = web(alpha).post(
+        "/i18n/setlang/", {"language": "es", "next": "https://evil.test/"}
+    )
+    assert response["Location"] == "/"
+
+
+def test_times_are_shown_in_the_clinics_time_zone(web, alpha):
+    from chairside.web.tests.factories import appointment_make
+
+    # 14:30 UTC today is 09:30 or 10:30 in New York (depending on DST).
+    with schema_context(alpha.schema_name):
+        appointment = appointment_make(hour_utc=14, minute=30)
+    local = appointment.starts_at.astimezone(ZoneInfo("America/New_York"))
+
+    html = web(alpha, "admin").get("/app/").content.decode()
+
+    assert f"{local:%H:%M}" in html

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.core import mail
+from django_tenants.utils import schema_context
+
+from chairside.accounts.models import User
+from chairside.scheduling.models import Chair, Dentist
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_PAGES = [
+    "/app/settings/",
+    "/app/settings/profile/",
+    "/app/settings/reminders/",
+    "/app/settings/staff/",
+    "/app/settings/stripe/",
+    "/app/settings/dentists/",
+    "/app/settings/dentists/new/",
+    "/app/settings/chairs/",
+    "/app/settings/audit/",
+]
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_admin_only_screens_refuse_receptionists_and_dentists(web, alpha, path):
+    assert web(alpha, "receptionist").get(path).status_code == HTTPStatus.FORBIDDEN
+    assert web(alpha, "dentist").get(path).status_code == HTTPStatus.FORBIDDEN
+    assert web(alpha, "admin").get(path).status_code == HTTPStatus.OK
+
+
+def test_admin_adds_a_dentist_with_hours_and_a_chair(web, alpha):
+    client = web(alpha, "admin")
+    hours = {
+        "hours-TOTAL_FORMS": "7",
+        "hours-INITIAL_FORMS": "7",
+        "hours-MIN_NUM_FORMS": "0",
+        "hours-MAX_NUM_FORMS": "1000",
+    }
+    for day in range(7):
+        hours[f"hours-{day}-weekday"] = str(day)
+        hours[f"hours-{day}-start_time"] = "09:00" if day < 5 else ""
+        hours[f"hours-{day}-end_time"] = "17:00" if day < 5 else ""
+
+    response = client.post(
+        "/app/settings/dentists/new/",
+        {
+            "first_name": "Ines",
+            "last_name": "Root",
+            "email": "ines@alpha.test",
+            **hours,
+        },
+    )
+    chair = client.post("/app/settings/chairs/", {"name": "Room 7"})
+
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    assert chair.status_code == HTTPStatus.FOUND
+    with schema_context(alpha.schema_name):
+        dentist = Dentist.objects.get(email="ines@alpha.test")
+        assert dentist.working_hours.count() == 5
+        assert Chair.objects.filter(name="Room 7").exists()
+
+
+def test_shift_that_ends_before_it_starts_is_shown_on_its_row(web, alpha):
+    hours = {
+        "hours-TOTAL_FORMS": "1",
+        "hours-INITIAL_FORMS": "1",
+        "hours-MIN_NUM_FORMS": "0",
+        "hours-MAX_NUM_FORMS": "1000",
+        "hours-0-weekday": "0",
+        "hours-0-start_time": "17:00",
+        "hours-0-end_time": "09:00",
+    }
+    response = web(alpha, "admin").post(
+        "/app/settings/dentists/new/",
+        {"first_name": "Ines", "last_name": "Root", "email": "x@alpha.test", **hours},
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "The day must end after it starts." in response.content.decode()
+
+
+def test_staff_invitation_emails_a_set_password_link(
+    web, alpha, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web(alpha, "admin").post(
+            "/app/settings/staff/",
+            {
+                "email": "newdesk@alpha.test",
+                "role": "receptionist",
+                "first_name": "Nina",
+            },
+        )
+
+    assert response.status_code == HTTPStatus.FOUND
+    with schema_context(alpha.schema_name):
+        user = User.objects.get(email="newdesk@alpha.test")
+        assert user.role == "receptionist"
+        assert not user.has_usable_password()
+    assert len(mail.outbox) == 1
+    assert "http://alpha.localhost/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_clinic_profile_changes_time_zone_and_language(web, alpha):
+    response = web(alpha, "admin").post(
+        "/app/settings/profile/",
+        {
+            "name": "Alpha Dental",
+            "time_zone": "Europe/Lisbon",
+            "currency": "EUR",
+            "language": "es",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    alpha.refresh_from_db()
+    assert (alpha.time_zone, alpha.currency, alpha.default_language) == (
+        "Europe/Lisbon",
+        "EUR",
+        "es",
+    )
+
+
+def test_reminder_offsets_and_cancellation_window(web, alpha):
+    from chairside.notifications.selectors import notification_settings_get
+
+    response = web(alpha, "admin").post(
+        "/app/settings/reminders/",
+        {
+            "reminder_offsets": "48, 3",
+            "cancellation_window_hours": "12",
+            "email_reminders": "on",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    with schema_context(alpha.schema_name):
+        cfg = notification_settings_get()
+        assert cfg.reminder_offsets_minutes == [48 * 60, 180]
+        assert cfg.cancellation_window_hours == 12
+        assert cfg.sms_reminders is False
+
+
+def test_stripe_account_id_is_validated(web, alpha):
+    bad = web(alpha, "admin").post("/app/settings/stripe/", {"stripe_account_id": "x"})
+    assert bad.status_code == HTTPStatus.BAD_REQUEST
+    good = web(alpha, "admin").post(
+        "/app/settings/stripe/", {"stripe_account_id": "acct_1A2b3C4d5E"}
+    )
+    assert good.status_code == HTTPStatus.FOUND
+    alpha.refresh_from_db()
+    assert alpha.stripe_account_id == "acct_1A2b3C4d5E"
+
+
+def test_audit_log_lists_changes(web, alpha):
+    client = web(alpha, "admin")
+    client.post(
+        "/app/patients/new/",
+        {"first_name": "Aud", "last_name": "Ited", "email": "aud@ited.test"},
+    )
+
+    response = client.get("/app/settings/audit/")
+
+    assert response.status_code == HTTPStatus.OK
+    entry = response.context["entries"][0]
+    assert entry["actor"] == "admin@alpha.test"

@@ -1,0 +1,77 @@
+from django.urls import path
+
+from chairside.web.views import (
+    billing,
+    calendar,
+    dashboard,
+    patients,
+    resources,
+    settings,
+)
+
+app_name = "web"
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/events/", calendar.calendar_events, name="calendar-events"),
+    path("calendar/book/", calendar.calendar_book, name="calendar-book"),
+    path("calendar/patients/", calendar.patient_lookup, name="calendar-patients"),
+    path(
+        "appointments/<int:appointment_id>/move/",
+        calendar.calendar_move,
+        name="appointment-move",
+    ),
+    path(
+        "appointments/<int:appointment_id>/status/",
+        calendar.appointment_status,
+        name="appointment-status",
+    ),
+    path("patients/", patients.patient_list, name="patients"),
+    path("patients/new/", patients.patient_create, name="patient-create"),
+    path("patients/<int:patient_id>/", patients.patient_detail, name="patient"),
+    path("patients/<int:patient_id>/edit/", patients.patient_edit, name="patient-edit"),
+    path(
+        "patients/<int:patient_id>/history/",
+        patients.patient_history,
+        name="patient-history",
+    ),
+    path("invoices/", billing.invoice_list, name="invoices"),
+    path("invoices/new/", billing.invoice_create, name="invoice-create"),
+    path("invoices/<int:invoice_id>/", billing.invoice_detail, name="invoice"),
+    path(
+        "invoices/<int:invoice_id>/pdf/", billing.invoice_download, name="invoice-pdf"
+    ),
+    path(
+        "invoices/<int:invoice_id>/payments/",
+        billing.payment_record,
+        name="payment-record",
+    ),
+    path(
+        "payments/<int:payment_id>/refund/",
+        billing.payment_refund,
+        name="payment-refund",
+    ),
+    path(
+        "payments/<int:payment_id>/receipt/",
+        billing.payment_receipt,
+        name="payment-receipt",
+    ),
+    path("settings/", settings.settings_index, name="settings"),
+    path("settings/profile/", settings.clinic_profile, name="settings-profile"),
+    path(
+        "settings/reminders/",
+        settings.notification_settings,
+        name="settings-notifications",
+    ),
+    path("settings/staff/", settings.staff, name="settings-staff"),
+    path("settings/dentists/", resources.dentist_list, name="settings-dentists"),
+    path("settings/dentists/new/", resources.dentist_edit, name="settings-dentist-new"),
+    path(
+        "settings/dentists/<int:dentist_id>/",
+        resources.dentist_edit,
+        name="settings-dentist",
+    ),
+    path("settings/chairs/", resources.chair_list, name="settings-chairs"),
+    path("settings/audit/", resources.audit_log, name="settings-audit"),
+    path("settings/stripe/", settings.stripe_connection, name="settings-stripe"),
+]

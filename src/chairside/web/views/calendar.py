@@ -1,0 +1,224 @@
+"""The staff calendar: FullCalendar (resource time grid) fed by JSON from here;
+booking and moving go through scheduling.services, and a refused change comes
+back as a message the page shows, never silently."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chairside.core.errors import ChairsideError
+from chairside.scheduling import selectors as scheduling_selectors
+from chairside.scheduling import services as scheduling_services
+from chairside.scheduling.models import Appointment
+from chairside.web import queries
+from chairside.web.decorators import staff_required
+from chairside.web.forms import BookingForm, MoveForm
+
+
+def _parse(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    parsed = parse_datetime(value.replace(" ", "+"))
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=queries.clinic_zone())
+    return parsed
+
+
+@staff_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    by = "chair" if request.GET.get("by") == "chair" else "dentist"
+    return render(
+        request,
+        "web/calendar.html",
+        {
+            "by": by,
+            "resources": queries.calendar_resources(by),
+            "dentists": scheduling_selectors.dentist_list(user=request.user),
+            "chairs": scheduling_selectors.chair_list(user=request.user),
+            "initial_date": request.GET.get("date", ""),
+            "time_zone": request.tenant.time_zone,
+        },
+    )
+
+
+@staff_required
+def calendar_events(request: HttpRequest) -> HttpResponse:
+    start, end = _parse(request.GET.get("start")), _parse(request.GET.get("end"))
+    if start is None or end is None or end <= start:
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "invalid_input",
+                    "message": _("Give a start and an end."),
+                }
+            },
+            status=HTTPStatus.BAD_REQUEST,
+        )
+    by = "chair" if request.GET.get("by") == "chair" else "dentist"
+    events = [
+        {
+            "id": str(a.pk),
+            "resourceId": str(a.chair_id if by == "chair" else a.dentist_id),
+            "title": f"{a.patient.full_name}" + (f" · {a.reason}" if a.reason else ""),
+            "start": a.starts_at.isoformat(),
+            "end": a.ends_at.isoformat(),
+            "classNames": [f"status-{a.status}"],
+            "editable": a.is_active and a.status != "completed",
+            "extendedProps": {
+                "status": a.status,
+                "statusLabel": a.get_status_display(),
+                "dentist": str(a.dentist),
+                "chair": a.chair.name,
+                "patientId": a.patient_id,
+                "dentistId": a.dentist_id,
+                "chairId": a.chair_id,
+            },
+        }
+        for a in queries.calendar_appointments(start, end)
+    ]
+    return JsonResponse(events, safe=False)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _error_json(exc: ChairsideError) -> JsonResponse:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    return JsonResponse(
+        {"error": {"code": exc.code, "message": exc.message, "details": details}},
+        status=exc.status,
+    )
+
+
+def _form_error_json(form) -> JsonResponse:
+    message = " ".join(
+        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errs)}"
+        for name, errs in form.errors.items()
+    )
+    return JsonResponse(
+        {
+            "error": {
+                "code": "validation_failed",
+                "message": message,
+                "details": form.errors,
+            }
+        },
+        status=HTTPStatus.BAD_REQUEST,
+    )
+
+
+@staff_required
+@require_POST
+def calendar_book(request: HttpRequest) -> HttpResponse:
+    form = BookingForm(request.POST)
+    if not form.is_valid():
+        return _form_error_json(form)
+    data = form.cleaned_data
+    try:
+        appointment = scheduling_services.appointment_book(
+            actor=request.user,
+            patient_id=data["patient"],
+            dentist_id=data["dentist"],
+            chair_id=data["chair"],
+            start=data["start"],
+            duration_minutes=data["duration_minutes"],
+            reason=data["reason"],
+        )
+    except ChairsideError as exc:
+        return _error_json(exc)
+    return JsonResponse(
+        {"id": appointment.pk, "message": _("Appointment booked.")},
+        status=HTTPStatus.CREATED,
+    )
+
+
+@staff_required
+@require_POST
+def calendar_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Drag, resize or edit: a refused move answers 409 with the reason, and
+    the page puts the appointment back where it was."""
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return _form_error_json(form)
+    data = form.cleaned_data
+    try:
+        appointment = scheduling_selectors.appointment_get(
+            user=request.user, appointment_id=appointment_id
+        )
+        changes = {
+            "starts_at": data["start"],
+            "duration_minutes": data["duration_minutes"],
+            "dentist_id": data["dentist"],
+            "chair_id": data["chair"],
+        }
+        scheduling_services.appointment_update(
+            actor=request.user, appointment=appointment, changes=changes
+        )
+    except ChairsideError as exc:
+        return _error_json(exc)
+    return JsonResponse({"id": appointment_id, "message": _("Appointment moved.")})
+
+
+@staff_required
+@require_POST
+def appointment_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Check in, complete, cancel, no-show (the dashboard's buttons and the
+    calendar's dialog). htmx gets the updated dashboard row back."""
+    status = request.POST.get("status", "")
+    try:
+        appointment = scheduling_selectors.appointment_get(
+            user=request.user, appointment_id=appointment_id
+        )
+        if status == "cancelled":
+            appointment = scheduling_services.appointment_cancel(
+                actor=request.user,
+                appointment=appointment,
+                reason=request.POST.get("reason", ""),
+            )
+        else:
+            appointment = scheduling_services.appointment_update(
+                actor=request.user, appointment=appointment, changes={"status": status}
+            )
+    except ChairsideError as exc:
+        if _wants_json(request):
+            return _error_json(exc)
+        if request.htmx:
+            return HttpResponse(
+                f'<tr><td colspan="5" role="alert" class="alert error">'
+                f"{escape(exc.message)}</td></tr>",
+                status=exc.status,
+            )
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("web:dashboard"))
+    if _wants_json(request):
+        return JsonResponse({"id": appointment.pk, "status": appointment.status})
+    if request.htmx:
+        appointment = Appointment.objects.select_related(
+            "patient", "chair", "dentist"
+        ).get(pk=appointment.pk)
+        return render(request, "web/_appointment_row.html", {"a": appointment})
+    messages.success(request, _("Appointment updated."))
+    return HttpResponseRedirect(request.POST.get("next") or reverse("web:dashboard"))
+
+
+@staff_required
+def patient_lookup(request: HttpRequest) -> HttpResponse:
+    """Patient choices for the booking dialog (htmx, as the user types)."""
+    from chairside.patients import selectors as patient_selectors
+
+    query = request.GET.get("q", "").strip()
+    patients = (
+        patient_selectors.patient_list(user=request.user, q=query)[:10] if query else []
+    )
+    return render(request, "web/_patient_options.html", {"patients": patients})

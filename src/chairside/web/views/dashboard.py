@@ -1,0 +1,39 @@
+"""The staff start page: today at a glance."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from chairside.billing.models import OPEN_STATUSES, InvoiceStatus
+from chairside.billing.selectors import invoice_list
+from chairside.web import queries
+from chairside.web.decorators import staff_required
+
+LIST_LIMIT = 20
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = queries.clinic_today()
+    open_invoices = (
+        invoice_list(user=request.user)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("patient")
+        .order_by("due_date", "id")
+    )
+    context = {
+        "today": today,
+        "by_dentist": queries.appointments_of_day_by_dentist(today),
+        "open_invoices": open_invoices[:LIST_LIMIT],
+        "overdue_count": open_invoices.filter(status=InvoiceStatus.OVERDUE).count(),
+        "failed_reminders": _failed_reminders(),
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+def _failed_reminders() -> list:
+    from chairside.notifications.models import ReminderStatus
+    from chairside.notifications.selectors import reminder_list
+
+    return list(reminder_list(status=ReminderStatus.FAILED)[:LIST_LIMIT])

@@ -1,0 +1,179 @@
+"""Settings: dentists and their weekly hours, chairs, and the audit log.
+Writes go through scheduling.services; the log through audit.selectors."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from chairside.core.errors import ChairsideError, NotFound
+from chairside.scheduling import selectors as scheduling_selectors
+from chairside.scheduling import services as scheduling_services
+from chairside.web import queries
+from chairside.web.decorators import admin_required
+from chairside.web.forms import (
+    WEEKDAYS,
+    AuditFilterForm,
+    ChairForm,
+    DentistForm,
+    ShiftFormSet,
+    shift_initial,
+)
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _add_error(form, exc: ChairsideError) -> None:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    field = details.get("field")
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+@admin_required
+def dentist_list(request: HttpRequest) -> HttpResponse:
+    dentists = scheduling_selectors.dentist_list(
+        user=request.user, active=None
+    ).prefetch_related("working_hours")
+    return render(
+        request, "web/settings/dentists.html", {"dentists": dentists, "days": WEEKDAYS}
+    )
+
+
+def _shifts(formset) -> list[dict]:
+    return [
+        {
+            "weekday": f.cleaned_data["weekday"],
+            "start_time": f.cleaned_data["start_time"],
+            "end_time": f.cleaned_data["end_time"],
+        }
+        for f in formset.forms
+        if f.cleaned_data.get("start_time")
+    ]
+
+
+@admin_required
+def dentist_edit(request: HttpRequest, dentist_id: int | None = None) -> HttpResponse:
+    dentist = None
+    if dentist_id is not None:
+        try:
+            dentist = scheduling_selectors.dentist_get(
+                user=request.user, dentist_id=dentist_id
+            )
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+    initial = (
+        {
+            f: getattr(dentist, f) or ""
+            for f in ("first_name", "last_name", "email", "specialty", "license_number")
+        }
+        if dentist
+        else None
+    )
+    form = DentistForm(request.POST or None, initial=initial)
+    hours = list(dentist.working_hours.all()) if dentist else []
+    shifts = ShiftFormSet(
+        request.POST or None, initial=shift_initial(hours), prefix="hours"
+    )
+    if request.method == "POST" and form.is_valid() and shifts.is_valid():
+        try:
+            if dentist is None:
+                dentist = scheduling_services.dentist_create(
+                    actor=request.user,
+                    working_hours=_shifts(shifts),
+                    **form.cleaned_data,
+                )
+            else:
+                scheduling_services.dentist_update(
+                    actor=request.user,
+                    dentist=dentist,
+                    changes={**form.cleaned_data, "working_hours": _shifts(shifts)},
+                )
+        except ChairsideError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": dentist})
+            return HttpResponseRedirect(reverse("web:settings-dentists"))
+    bad = form.errors or shifts.total_error_count()
+    return render(
+        request,
+        "web/settings/dentist_form.html",
+        {"form": form, "shifts": shifts, "dentist": dentist, "days": dict(WEEKDAYS)},
+        status=HTTPStatus.BAD_REQUEST if bad else HTTPStatus.OK,
+    )
+
+
+@admin_required
+def chair_list(request: HttpRequest) -> HttpResponse:
+    form = ChairForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            chair = scheduling_services.chair_create(
+                actor=request.user, name=form.cleaned_data["name"]
+            )
+        except ChairsideError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": chair.name})
+            return HttpResponseRedirect(reverse("web:settings-chairs"))
+    chairs = scheduling_selectors.chair_list(user=request.user, active=None)
+    return render(
+        request,
+        "web/settings/chairs.html",
+        {"form": form, "chairs": chairs},
+        status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,
+    )
+
+
+@admin_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    from chairside.audit import selectors as audit_selectors
+
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    zone = queries.clinic_zone()
+    since = until = None
+    if filters.get("date_from"):
+        since = datetime.combine(filters["date_from"], time.min, tzinfo=zone)
+    if filters.get("date_to"):
+        until = datetime.combine(
+            filters["date_to"] + timedelta(days=1), time.min, tzinfo=zone
+        )
+    events = audit_selectors.audit_event_list(
+        user=request.user,
+        model=filters.get("model") or None,
+        object_id=filters.get("object_id") or None,
+        action=filters.get("action") or None,
+        actor_id=filters.get("actor"),
+        since=since,
+        until=until,
+    )
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    contexts = [event.pgh_context or {} for event in rows]
+    ids = {c["user"] for c in contexts if isinstance(c.get("user"), int)}
+    ids |= {c["reader"] for c in contexts if isinstance(c.get("reader"), int)}
+    emails = audit_selectors.actor_emails(ids) if ids else {}
+    entries = [
+        {
+            "at": event.pgh_created_at,
+            "action": event.pgh_label,
+            "model": event.pgh_obj_model,
+            "object_id": event.pgh_obj_id,
+            "actor": emails.get(context.get("user") or context.get("reader")),
+            "ip": context.get("ip"),
+            "changes": audit_selectors.redact(event.pgh_diff),
+        }
+        for event, context in zip(rows, contexts, strict=True)
+    ]
+    return render(
+        request,
+        "web/settings/audit.html",
+        {"form": form, "page": page, "entries": entries},
+    )

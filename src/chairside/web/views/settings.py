@@ -1,0 +1,150 @@
+"""Clinic settings (admins only)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from chairside.accounts.models import STAFF_ROLES, User
+from chairside.core.errors import ChairsideError
+from chairside.payments import gateway
+from chairside.web import services
+from chairside.web.decorators import admin_required
+from chairside.web.forms import (
+    ClinicProfileForm,
+    NotificationSettingsForm,
+    StaffInviteForm,
+    StripeAccountForm,
+)
+
+
+def _field_error(form, exc: ChairsideError) -> None:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    field = details.get("field")
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _render(request: HttpRequest, template: str, context: dict, form) -> HttpResponse:
+    status = HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK
+    return render(request, template, context, status=status)
+
+
+@admin_required
+def settings_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/settings/index.html")
+
+
+@admin_required
+def clinic_profile(request: HttpRequest) -> HttpResponse:
+    clinic = request.tenant
+    form = ClinicProfileForm(
+        request.POST or None,
+        initial={
+            "name": clinic.name,
+            "time_zone": clinic.time_zone,
+            "currency": clinic.currency,
+            "language": clinic.default_language,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.clinic_profile_update(clinic=clinic, **form.cleaned_data)
+        except ChairsideError as exc:
+            _field_error(form, exc)
+        else:
+            messages.success(request, _("Clinic profile saved."))
+            return HttpResponseRedirect(reverse("web:settings-profile"))
+    return _render(request, "web/settings/form.html", {"form": form,
+                   "heading": _("Clinic profile")}, form)  # fmt: skip
+
+
+@admin_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    from chairside.notifications.selectors import notification_settings_get
+    from chairside.notifications.services import notification_settings_update
+
+    cfg = notification_settings_get()
+    hours = ", ".join(
+        f"{m / 60:g}" for m in sorted(cfg.reminder_offsets_minutes, reverse=True)
+    )
+    form = NotificationSettingsForm(
+        request.POST or None,
+        initial={
+            "reminder_offsets": hours,
+            "cancellation_window_hours": cfg.cancellation_window_hours,
+            "email_reminders": cfg.email_reminders,
+            "sms_reminders": cfg.sms_reminders,
+            "overdue_invoice_emails": cfg.overdue_invoice_emails,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notification_settings_update(
+                reminder_offsets_minutes=data["reminder_offsets"],
+                cancellation_window_hours=data["cancellation_window_hours"],
+                email_reminders=data["email_reminders"],
+                sms_reminders=data["sms_reminders"],
+                overdue_invoice_emails=data["overdue_invoice_emails"],
+            )
+        except ChairsideError as exc:
+            form.add_error("reminder_offsets", exc.message)
+        else:
+            messages.success(request, _("Reminder settings saved."))
+            return HttpResponseRedirect(reverse("web:settings-notifications"))
+    return _render(request, "web/settings/form.html", {"form": form,
+                   "heading": _("Reminders and cancellations")}, form)  # fmt: skip
+
+
+@admin_required
+def staff(request: HttpRequest) -> HttpResponse:
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from tenants.views import clinic_url
+
+        try:
+            user = services.staff_invite(
+                **form.cleaned_data,
+                invited_by=request.user,
+                clinic_url=clinic_url(request, request.tenant),
+            )
+        except ChairsideError as exc:
+            _field_error(form, exc)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": user.email}
+            )
+            return HttpResponseRedirect(reverse("web:settings-staff"))
+    members = User.objects.filter(role__in=STAFF_ROLES).order_by("role", "email")
+    return _render(request, "web/settings/staff.html",
+                   {"form": form, "members": members}, form)  # fmt: skip
+
+
+@admin_required
+def stripe_connection(request: HttpRequest) -> HttpResponse:
+    clinic = request.tenant
+    form = StripeAccountForm(
+        request.POST or None, initial={"stripe_account_id": clinic.stripe_account_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.clinic_stripe_account_set(
+                clinic=clinic, account_id=form.cleaned_data["stripe_account_id"]
+            )
+        except ChairsideError as exc:
+            _field_error(form, exc)
+        else:
+            messages.success(request, _("Stripe connection saved."))
+            return HttpResponseRedirect(reverse("web:settings-stripe"))
+    context = {
+        "form": form,
+        "heading": _("Stripe connection"),
+        "card_payments": gateway.card_payments_available(clinic),
+        "stripe": True,
+    }
+    return _render(request, "web/settings/form.html", context, form)

@@ -1,0 +1,165 @@
+// The staff calendar: FullCalendar's resource time grid, one column per
+// dentist (or chair). Every change is sent to the server, which decides; a
+// refused change is reverted on screen and its reason shown in an alert.
+(function () {
+  "use strict";
+  const el = document.getElementById("calendar");
+  if (!el || !window.FullCalendar) return;
+  const csrf = document.querySelector("meta[name=csrf-token]").content;
+  const messageBox = document.getElementById("calendar-message");
+  const resources = JSON.parse(document.getElementById("calendar-resources").textContent);
+  const by = el.dataset.by;
+
+  function say(text, kind) {
+    messageBox.className = "alert " + (kind || "error");
+    messageBox.textContent = text;
+  }
+  function clearMessage() { messageBox.className = ""; messageBox.textContent = ""; }
+  function idUrl(template, id) { return template.replace(/\/0\//, "/" + id + "/"); }
+  // A wall-clock "YYYY-MM-DDTHH:MM" in the clinic's zone (the calendar's timeZone).
+  function localInput(date) {
+    return FullCalendar.formatDate(date, {
+      timeZone: el.dataset.timeZone, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hour12: false,
+    }).replace(/(\d+)\/(\d+)\/(\d+),? (\d+):(\d+)/, "$3-$1-$2T$4:$5");
+  }
+  async function post(url, data) {
+    const body = new URLSearchParams(data);
+    const response = await fetch(url, {
+      method: "POST", body, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Accept": "application/json" },
+    });
+    let payload = {};
+    try { payload = await response.json(); } catch (e) { /* not JSON */ }
+    return { ok: response.ok, status: response.status, payload };
+  }
+  function errorText(result) {
+    return (result.payload.error && result.payload.error.message) || ("Error " + result.status);
+  }
+
+  const calendar = new FullCalendar.Calendar(el, {
+    schedulerLicenseKey: "GPL-My-Project-Is-Open-Source",
+    initialView: "resourceTimeGridDay",
+    initialDate: el.dataset.initialDate || undefined,
+    timeZone: el.dataset.timeZone,
+    locale: el.dataset.locale,
+    headerToolbar: { left: "prev,next today", center: "title", right: "resourceTimeGridDay,resourceTimeGridWeek" },
+    views: { resourceTimeGridWeek: { type: "resourceTimeGrid", duration: { weeks: 1 }, datesAboveResources: true } },
+    slotMinTime: "07:00:00", slotMaxTime: "21:00:00", slotDuration: "00:15:00",
+    allDaySlot: false, nowIndicator: true, height: "auto",
+    resources: resources,
+    events: { url: el.dataset.eventsUrl, extraParams: { by: by } },
+    selectable: true, selectMirror: true, editable: true, eventResourceEditable: true,
+    select: openBooking,
+    eventClick: (info) => openEvent(info.event),
+    eventDrop: (info) => move(info),
+    eventResize: (info) => move(info),
+    eventDidMount: (info) => {
+      const p = info.event.extendedProps;
+      info.el.setAttribute("aria-label", info.event.title + ", " + p.statusLabel + ", " + p.dentist + ", " + p.chair);
+      info.el.setAttribute("tabindex", "0");
+      info.el.addEventListener("keydown", (e) => { if (e.key === "Enter") openEvent(info.event); });
+    },
+  });
+  calendar.render();
+  window.chairsideCalendar = calendar;
+
+  async function move(info) {
+    clearMessage();
+    const event = info.event;
+    const data = {
+      start: event.start.toISOString(),
+      duration_minutes: Math.round((event.end - event.start) / 60000),
+    };
+    if (info.newResource) data[by] = info.newResource.id;
+    const result = await post(idUrl(el.dataset.moveUrl, event.id), data);
+    if (!result.ok) {
+      info.revert();
+      say(errorText(result));
+    } else {
+      say(result.payload.message, "success");
+      calendar.refetchEvents();
+    }
+  }
+
+  // --- booking dialog ---
+  const bookDialog = document.getElementById("book-dialog");
+  const bookForm = document.getElementById("book-form");
+  const bookError = document.getElementById("book-error");
+  const options = document.getElementById("book-patient-options");
+  const search = document.getElementById("book-patient-search");
+
+  function openBooking(info) {
+    clearMessage();
+    bookForm.reset();
+    bookError.textContent = "";
+    document.getElementById("book-patient").value = "";
+    document.getElementById("book-patient-chosen").textContent = "";
+    options.innerHTML = "";
+    document.getElementById("book-start").value = localInput(info.start);
+    document.getElementById("book-duration").value = Math.max(5, Math.round((info.end - info.start) / 60000));
+    if (info.resource) {
+      const select = document.getElementById(by === "chair" ? "book-chair" : "book-dentist");
+      select.value = info.resource.id;
+    }
+    bookDialog.showModal();
+    search.focus();
+    calendar.unselect();
+  }
+  options.addEventListener("click", (e) => choose(e.target.closest("[data-id]")));
+  options.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); choose(e.target.closest("[data-id]")); } });
+  search.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") { const first = options.querySelector("[data-id]"); if (first) { e.preventDefault(); first.focus(); } }
+  });
+  document.body.addEventListener("htmx:afterSwap", (e) => {
+    if (e.detail.target === options) search.setAttribute("aria-expanded", options.children.length ? "true" : "false");
+  });
+  function choose(item) {
+    if (!item) return;
+    document.getElementById("book-patient").value = item.dataset.id;
+    document.getElementById("book-patient-chosen").textContent = item.dataset.name;
+    search.value = item.dataset.name;
+    options.innerHTML = "";
+    search.setAttribute("aria-expanded", "false");
+    document.getElementById("book-dentist").focus();
+  }
+  bookForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    bookError.textContent = "";
+    const data = Object.fromEntries(new FormData(bookForm).entries());
+    delete data.q;
+    const result = await post(el.dataset.bookUrl, data);
+    if (!result.ok) { bookError.textContent = errorText(result); return; }
+    bookDialog.close();
+    say(result.payload.message, "success");
+    calendar.refetchEvents();
+  });
+
+  // --- appointment dialog ---
+  const eventDialog = document.getElementById("event-dialog");
+  let current = null;
+  function openEvent(event) {
+    clearMessage();
+    current = event;
+    const p = event.extendedProps;
+    document.getElementById("event-title").textContent = event.title;
+    document.getElementById("event-body").textContent =
+      FullCalendar.formatRange(event.start, event.end, { timeZone: el.dataset.timeZone, hour: "2-digit", minute: "2-digit", weekday: "long", day: "numeric", month: "long", locale: el.dataset.locale })
+      + " · " + p.dentist + " · " + p.chair + " · " + p.statusLabel;
+    document.getElementById("event-error").textContent = "";
+    document.getElementById("event-patient-link").href = idUrl(el.dataset.patientUrl, p.patientId);
+    eventDialog.showModal();
+  }
+  eventDialog.querySelectorAll("[data-status]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const result = await post(idUrl(el.dataset.statusUrl, current.id), { status: button.dataset.status });
+      if (!result.ok && result.status !== 302) {
+        document.getElementById("event-error").textContent = errorText(result);
+        return;
+      }
+      eventDialog.close();
+      calendar.refetchEvents();
+    });
+  });
+  document.querySelectorAll("dialog [data-close]").forEach((b) => b.addEventListener("click", () => b.closest("dialog").close()));
+})();

@@ -1,0 +1,126 @@
+"""Browser tests: Playwright drives Debian's Chromium against a gunicorn app
+server on the test database (conftest.app_server_factory).
+
+The app server cannot see a test's open transaction, so these tests work on
+committed data of their own: the journey signs up a brand-new clinic and
+drops it (schema and all) at the end; the world clinics alpha and beta are
+only read. Mail goes to files (filebased backend) that the tests read.
+Screenshots land in test-artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+
+# Playwright's sync API runs an event loop in this thread; Django refuses
+# ORM calls from a thread with a running loop unless told it is fine (the
+# ORM calls here are test setup and teardown, never concurrent).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (make test installs it)")
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium, never a downloaded browser.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def mail_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="chairside-e2e-mail-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def e2e_stripe():
+    """localstripe in this process (the payments tests' harness): the app
+    server talks to it, and it serves the fake Stripe.js to the browser."""
+    import stripe
+
+    from tests.stripe_harness import LocalStripe
+
+    harness = LocalStripe().start()
+    previous = stripe.api_base
+    stripe.api_base = harness.url
+    yield harness
+    stripe.api_base = previous
+    harness.stop()
+
+
+@pytest.fixture(scope="session")
+def live_port(app_server_factory, mail_dir, e2e_stripe) -> int:
+    from tests.stripe_harness import API_KEY
+
+    return app_server_factory(
+        {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            # Signing up provisions a whole clinic schema: give it time.
+            "GUNICORN_CMD_ARGS": "--timeout 900",
+            "STRIPE_SECRET_KEY": API_KEY,
+            "STRIPE_PUBLISHABLE_KEY": "pk_test_" + "chairsideLocalStripeKey0123",
+            "STRIPE_WEBHOOK_SECRET": "whsec_" + "chairsideE2eSigningSecret01",
+            "STRIPE_API_BASE": e2e_stripe.url,
+            "STRIPE_JS_URL": f"{e2e_stripe.url}/js.stripe.com/v3/",
+        },
+        workers=3,
+    )
+
+
+@pytest.fixture
+def shot(request):
+    """shot(page, "name") saves test-artifacts/<test>-<n>-<name>.png."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    counter = {"n": 0}
+
+    def take(page, name: str) -> None:
+        counter["n"] += 1
+        page.screenshot(
+            path=ARTIFACTS / f"{request.node.name}-{counter['n']:02d}-{name}.png",
+            full_page=True,
+        )
+
+    return take
+
+
+def read_mail(mail_dir: Path, to: str) -> str:
+    """The newest message sent to `to` (filebased backend: one file per
+    connection, messages separated by a line of dashes)."""
+    messages = []
+    for path in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime):
+        for message in path.read_text().split("-" * 79):
+            if f"To: {to}" in message:
+                messages.append(message)
+    if not messages:
+        raise AssertionError(f"no mail to {to}")
+    return messages[-1]

@@ -1,0 +1,283 @@
+"""The journey of issue 6, in a real browser, asserted at each step:
+owner signs up a clinic -> adds a dentist with hours and a chair -> invites a
+receptionist, who books in the calendar and sees a conflict refused ->
+a patient signs up in the portal, books a free slot, pays an invoice by
+card -> staff see the invoice paid and the audit entries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from conftest import PASSWORD
+from tests.e2e.conftest import read_mail
+
+TZ = "Europe/Madrid"
+PROVISION_TIMEOUT = 900_000  # ms: a new clinic schema is migrated on signup
+
+
+@pytest.fixture
+def journey_clinic(django_db_blocker):
+    """The slug of the clinic the journey creates, dropped afterwards."""
+    slug = f"e2e-{uuid.uuid4().hex[:6]}"
+    yield slug
+    from tenants.models import Clinic
+
+    with django_db_blocker.unblock():
+        for clinic in Clinic.objects.filter(slug=slug):
+            clinic.delete(force_drop=True)
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def sign_out(page: Page) -> None:
+    page.locator(
+        ".header-tools form button", has_text=re.compile("Sign out|Cerrar")
+    ).click()
+    page.wait_for_load_state()
+
+
+def click_slot(page: Page, column: int, time: str) -> None:
+    """Click the calendar's free slot at `time` in the n-th resource column."""
+    header = page.locator(".fc-col-header-cell.fc-resource").nth(column)
+    row = page.locator(f'td.fc-timegrid-slot-lane[data-time="{time}"]')
+    col_box, row_box = header.bounding_box(), row.bounding_box()
+    page.mouse.click(
+        col_box["x"] + col_box["width"] / 2, row_box["y"] + row_box["height"] / 2
+    )
+
+
+def confirm_with_3ds_card(intent_id: str, account: str) -> None:
+    """Attach a 3-D Secure test card to the PaymentIntent, as Stripe.js does
+    with the card typed into the Element (localstripe's fake Stripe.js keeps
+    the typed card to itself, so the test hands Stripe the same test card)."""
+    import stripe
+
+    from tests.stripe_harness import API_KEY
+
+    options = {"api_key": API_KEY, "stripe_account": account}
+    method = stripe.PaymentMethod.create(
+        type="card",
+        card={
+            "number": "4000002760003184",
+            "exp_month": 12,
+            "exp_year": 2034,
+            "cvc": "123",
+        },
+        **options,
+    )
+    intent = stripe.PaymentIntent.confirm(
+        intent_id, payment_method=method.id, **options
+    )
+    assert intent.status == "requires_action"
+
+
+def test_clinic_journey(  # noqa: PLR0915, PLR0917  (one story, told in order)
+    page: Page, live_port, mail_dir, journey_clinic, shot, django_db_blocker
+):
+    slug = journey_clinic
+    public = f"http://localhost:{live_port}"
+    clinic = f"http://{slug}.localhost:{live_port}"
+    page.set_default_timeout(30_000)
+    owner = f"owner@{slug}.test"
+
+    # 1. The owner signs up a clinic; a wrong field is reported inline first.
+    page.goto(f"{public}/pricing/")
+    page.locator(".plan a.button").first.click()
+    page.fill("#id_name", "Journey Dental")
+    page.fill("#id_slug", "Not A Slug!")
+    page.fill("#id_owner_first_name", "Olga")
+    page.fill("#id_owner_last_name", "Owner")
+    page.fill("#id_owner_email", owner)
+    page.fill("#id_owner_password", PASSWORD)
+    page.select_option("#id_time_zone", TZ)
+    page.select_option("#id_currency", "EUR")
+    page.get_by_role("button", name="Create clinic").click()
+    expect(page.locator("#id_slug_error")).to_be_visible()
+    expect(page.locator("#id_slug")).to_have_attribute("aria-invalid", "true")
+    shot(page, "signup-error")
+    page.fill("#id_slug", slug)
+    page.fill("#id_owner_password", PASSWORD)
+    with page.expect_navigation(timeout=PROVISION_TIMEOUT):
+        page.get_by_role("button", name="Create clinic").click()
+    expect(page).to_have_url(f"{clinic}/app/")
+    expect(page.get_by_role("link", name="Settings")).to_be_visible()
+    shot(page, "owner-dashboard")
+
+    # 2. A dentist with hours (every day 07:00-20:00) and a chair.
+    page.goto(f"{clinic}/app/settings/dentists/new/")
+    page.fill("#id_first_name", "Diego")
+    page.fill("#id_last_name", "Molar")
+    page.fill("#id_email", f"diego@{slug}.test")
+    for day in range(7):
+        page.fill(f"#id_hours-{day}-start_time", "07:00")
+        page.fill(f"#id_hours-{day}-end_time", "20:00")
+    page.get_by_role("button", name="Save dentist").click()
+    expect(page.locator(".messages")).to_contain_text("Diego Molar")
+    expect(page.locator("table")).to_contain_text("07:00\u201320:00")
+    page.goto(f"{clinic}/app/settings/chairs/")
+    page.fill("#id_name", "Chair 1")
+    page.get_by_role("button", name="Add chair").click()
+    expect(page.locator(".card ul")).to_contain_text("Chair 1")
+    # Card payments: connect the clinic's Stripe account.
+    page.goto(f"{clinic}/app/settings/stripe/")
+    account = f"acct_{uuid.uuid4().hex[:16]}"
+    page.fill("#id_stripe_account_id", account)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".alert.success").first).to_contain_text("Card payments are on")
+    shot(page, "settings-stripe")
+
+    # 3. The owner invites a receptionist, who sets a password from the email.
+    desk = f"desk@{slug}.test"
+    page.goto(f"{clinic}/app/settings/staff/")
+    page.fill("#id_email", desk)
+    page.select_option("#id_role", "receptionist")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator(".messages")).to_contain_text(desk)
+    sign_out(page)
+    link = re.search(
+        r"http://\S+/accounts/password/reset/key/\S+", read_mail(mail_dir, desk)
+    )
+    page.goto(link.group(0))
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    sign_in(page, clinic, desk)
+    expect(page).to_have_url(f"{clinic}/app/")
+    # A receptionist never sees (nor opens) admin screens.
+    expect(page.get_by_role("link", name="Settings")).to_have_count(0)
+    response = page.goto(f"{clinic}/app/settings/")
+    assert response.status == 403
+
+    # 4. The receptionist registers a patient and books in the calendar.
+    page.goto(f"{clinic}/app/patients/new/")
+    page.fill("#id_first_name", "Rosa")
+    page.fill("#id_last_name", "Walkin")
+    page.fill("#id_email", f"rosa@{slug}.test")
+    page.get_by_role("button", name="Save patient").click()
+    expect(page.locator("h1")).to_contain_text("Rosa Walkin")
+    tomorrow = (datetime.now(ZoneInfo(TZ)) + timedelta(days=1)).date().isoformat()
+    page.goto(f"{clinic}/app/calendar/?date={tomorrow}")
+    expect(page.locator(".fc-col-header-cell.fc-resource")).to_contain_text(
+        "Diego Molar"
+    )
+    click_slot(page, 0, "10:00:00")
+    dialog = page.locator("#book-dialog")
+    expect(dialog).to_be_visible()
+    page.fill("#book-patient-search", "Rosa")
+    page.locator("#book-patient-options [data-id]").first.click()
+    expect(page.locator("#book-start")).to_have_value(f"{tomorrow}T10:00")
+    dialog.get_by_role("button", name="Book", exact=True).click()
+    expect(page.locator("#calendar-message")).to_contain_text("Appointment booked")
+    expect(page.locator(".fc-event")).to_contain_text("Rosa Walkin")
+    shot(page, "calendar-booked")
+
+    # ...and a second booking on the same dentist at the same time is refused.
+    click_slot(page, 0, "12:00:00")
+    expect(dialog).to_be_visible()
+    page.fill("#book-patient-search", "Rosa")
+    page.locator("#book-patient-options [data-id]").first.click()
+    page.fill("#book-start", f"{tomorrow}T10:00")
+    dialog.get_by_role("button", name="Book", exact=True).click()
+    expect(page.locator("#book-error")).not_to_be_empty()
+    shot(page, "calendar-conflict")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".fc-event")).to_have_count(1)
+    sign_out(page)
+
+    # 5. A patient signs up in the portal and confirms the email.
+    patient = f"pia@{slug}.test"
+    page.goto(f"{clinic}/accounts/signup/")
+    page.fill("#id_first_name", "Pia")
+    page.fill("#id_last_name", "Portal")
+    page.fill("#id_email", patient)
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    confirm = re.search(
+        r"http://\S+/accounts/confirm-email/\S+", read_mail(mail_dir, patient)
+    )
+    page.goto(confirm.group(0))
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    sign_in(page, clinic, patient)
+    expect(page).to_have_url(f"{clinic}/portal/")
+    shot(page, "portal-home")
+
+    # ...books a free slot (any dentist)...
+    page.get_by_role("link", name="Book a visit").first.click()
+    first_slot = page.locator("button.slot").first
+    expect(first_slot).to_be_visible()
+    shot(page, "portal-slots")
+    first_slot.click()
+    expect(page.locator(".messages")).to_contain_text("Your visit is booked")
+    expect(page.locator(".visits")).to_contain_text("Diego Molar")
+    sign_out(page)
+
+    # 6. The receptionist invoices that visit.
+    sign_in(page, clinic, desk)
+    page.goto(f"{clinic}/app/patients/")
+    page.fill("#patient-search", "Pia")
+    page.locator("#patient-results a", has_text="Portal, Pia").click()
+    page.get_by_role("link", name="Create invoice").first.click()
+    page.fill("#id_line-0-description", "Check-up")
+    page.fill("#id_line-0-unit_price", "45.00")
+    page.get_by_role("button", name="Issue invoice").click()
+    expect(page.locator("#invoice-status")).to_have_text("Pending")
+    invoice_url = page.url
+    sign_out(page)
+
+    # 7. The patient pays it by card (Stripe.js card Element + confirmCardPayment).
+    sign_in(page, clinic, patient)
+    page.goto(f"{clinic}/portal/invoices/")
+    page.locator("table a").first.click()
+    expect(page.locator("#card-element input")).to_have_count(5)
+    page.fill("#card-element input[placeholder=number]", "4000002760003184")
+    page.fill("#card-element input[placeholder=exp_month]", "12")
+    page.fill("#card-element input[placeholder=exp_year]", "34")
+    page.fill("#card-element input[placeholder=cvc]", "123")
+    page.fill("#card-element input[placeholder=postal_code]", "28001")
+
+    def with_card(route: Route) -> None:
+        response = route.fetch()
+        body = response.json()
+        intent = body["client_secret"].split("_secret_")[0]
+        confirm_with_3ds_card(intent, account)
+        route.fulfill(response=response, body=json.dumps(body))
+
+    page.route("**/portal/invoices/*/pay/", with_card)
+    shot(page, "portal-pay")
+    page.get_by_role("button", name="Pay now").click()
+    # The bank's 3-D Secure challenge (localstripe's stand-in), then the receipt.
+    page.get_by_role("button", name="Complete authentication").click()
+    expect(page.locator("#payment-status")).to_have_text("Completed", timeout=30_000)
+    shot(page, "portal-receipt")
+    sign_out(page)
+
+    # 8. Staff see the invoice paid and the audit entries.
+    sign_in(page, clinic, desk)
+    page.goto(invoice_url)
+    expect(page.locator("#invoice-status")).to_have_text("Paid")
+    sign_out(page)
+    sign_in(page, clinic, owner)
+    page.goto(f"{clinic}/app/settings/audit/")
+    entries = page.locator("tr.audit-entry")
+    expect(entries.first).to_be_visible()
+    expect(page.locator("table")).to_contain_text(desk)
+    expect(page.locator("table")).to_contain_text(patient)
+    shot(page, "audit-log")
