@@ -8,6 +8,16 @@ STAMP := $(VENV)/.installed
 
 export PYTHONPATH := $(CURDIR):$(CURDIR)/src
 
+# `make run STRIPE_LOCAL=1`: a local fake Stripe (localstripe) so card payments
+# can be tried offline; see scripts/localstripe_server.py and docs/payments.md.
+ifeq ($(STRIPE_LOCAL),1)
+LOCALSTRIPE_PORT ?= 8420
+export STRIPE_API_BASE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
+export STRIPE_SECRET_KEY := sk_test_chairsideLocalStripeKey0123456789
+export STRIPE_PUBLISHABLE_KEY := pk_test_chairsideLocalStripeKey0123
+export STRIPE_WEBHOOK_SECRET := whsec_chairsideLocalDemoSecret0123
+endif
+
 .PHONY: install run serve migrate seed test lint format db-stop clean
 
 # (Re)install whenever pyproject.toml changes.
@@ -36,6 +46,7 @@ run: seed
 	@echo "  Riverside:     http://riverside.localhost:$(PORT)"
 	@echo "  API docs:      http://demo.localhost:$(PORT)/api/docs"
 	@echo "  Without *.localhost DNS: curl -H 'Host: demo.localhost:$(PORT)' http://127.0.0.1:$(PORT)/health/ready"
+	@if [ "$(STRIPE_LOCAL)" = 1 ]; then $(BIN)/python scripts/localstripe_server.py $(PORT) --watch-pid $$PPID & fi
 	@echo
 	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 

@@ -10,6 +10,7 @@ from tenants import views
 
 urlpatterns = [
     path("", include("config.urls_common")),
+    path("stripe/", include("chairside.payments.urls")),
     path("", views.landing, name="landing"),
     path("signup/", views.signup, name="signup"),
     path("pricing/", views.pricing, name="pricing"),

@@ -8,6 +8,7 @@ from config.api import clinic_api
 
 urlpatterns = [
     path("", include("config.urls_common")),
+    path("stripe/", include("chairside.payments.urls")),
     path("", core_views.clinic_home, name="clinic-home"),
     path("accounts/", include("allauth.urls")),
     path("welcome/<str:token>/", core_views.welcome, name="welcome"),

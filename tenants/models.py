@@ -50,6 +50,12 @@ class Clinic(TenantMixin):
         Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="clinics"
     )
     suspended_reason = models.CharField(max_length=200, blank=True)
+    # The clinic's own Stripe account (Connect, direct charges: the clinic is
+    # the merchant of record). Webhook events are routed to a clinic by this
+    # id alone, so it is unique across the platform.
+    stripe_account_id = models.CharField(
+        max_length=64, unique=True, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Provisioning is done by tenants.services.clinic_provision, which creates

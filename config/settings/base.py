@@ -67,6 +67,8 @@ TENANT_APPS = [
     "chairside.scheduling",
     "chairside.billing",
     "chairside.payments",
+    # Stripe objects are synced into the clinic's own schema.
+    "djstripe",
     "chairside.notifications",
     # Pages: the staff app and the patient portal.
     "chairside.web",
@@ -262,3 +264,5 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 SITE_SCHEME = env("SITE_SCHEME", default="https")
 SITE_PORT = env("SITE_PORT", default="")
 CLINIC_SIGNUP_RATE_PER_IP = env("CLINIC_SIGNUP_RATE_PER_IP", default="10/h")
+
+from .stripe import *  # noqa: E402  (Stripe Connect, dj-stripe)

@@ -1,3 +1,73 @@
-from ninja import Router
+"""/api/billing/invoices — the client spec's billing endpoints."""
 
-router = Router(tags=["billing"])
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from chairside.accounts.auth import jwt_auth
+from chairside.accounts.policies import ensure
+from chairside.billing import policies, selectors, services
+from chairside.billing.schemas import (
+    InvoiceFilter,
+    InvoiceIn,
+    InvoiceOut,
+    InvoiceUpdate,
+)
+
+router = Router(tags=["billing"], auth=jwt_auth)
+
+
+@router.get("/billing/invoices", response=list[InvoiceOut])
+@paginate(LimitOffsetPagination)
+def list_invoices(request: HttpRequest, filters: Query[InvoiceFilter]):
+    """Staff see every invoice; a patient sees only their own."""
+    return selectors.invoice_list(user=request.auth, **filters.dict())
+
+
+@router.post("/billing/invoices", response={HTTPStatus.CREATED: InvoiceOut})
+def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Status[InvoiceOut]:
+    ensure(policies.can_create_invoice(request.auth))
+    invoice = services.invoice_create(
+        patient_id=payload.patient_id,
+        appointment_id=payload.appointment_id,
+        lines=[
+            services.InvoiceLine(
+                description=item.description,
+                quantity=item.quantity,
+                unit_price=item.unit_price,
+                procedure_code=item.procedure_code,
+            )
+            for item in payload.items
+        ],
+        due_date=payload.due_date,
+        notes=payload.notes,
+        created_by=request.auth,
+    )
+    return Status(
+        HTTPStatus.CREATED,
+        selectors.invoice_get(user=request.auth, invoice_id=invoice.pk),
+    )
+
+
+@router.get("/billing/invoices/{invoice_id}", response=InvoiceOut)
+def get_invoice(request: HttpRequest, invoice_id: int):
+    return selectors.invoice_get(user=request.auth, invoice_id=invoice_id)
+
+
+@router.put("/billing/invoices/{invoice_id}", response=InvoiceOut)
+def update_invoice(request: HttpRequest, invoice_id: int, payload: InvoiceUpdate):
+    """Void (the one status a person sets), or change due date and notes."""
+    selectors.invoice_get(user=request.auth, invoice_id=invoice_id)  # 404 first
+    ensure(policies.can_update_invoice(request.auth))
+    services.invoice_update(
+        invoice_id=invoice_id,
+        status=payload.status,
+        void_reason=payload.void_reason,
+        due_date=payload.due_date,
+        notes=payload.notes,
+    )
+    return selectors.invoice_get(user=request.auth, invoice_id=invoice_id)

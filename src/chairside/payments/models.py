@@ -72,3 +72,67 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.payment_method} on {self.invoice_id}"
+
+
+class PaymentRefund(models.Model):
+    """One refund of (part of) a payment: who gave it back, how much, why."""
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    # re_… for card refunds; blank for cash/bank refunds given by hand.
+    stripe_refund_id = models.CharField(
+        max_length=100, unique=True, null=True, blank=True
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="payment_refund_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"-{self.amount} on payment {self.payment_id}"
+
+
+class StripeCustomer(models.Model):
+    """The patient's Customer on the clinic's Stripe account (cards on file)."""
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.PROTECT, related_name="stripe_customer"
+    )
+    customer_id = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.customer_id
+
+
+class StripeEvent(models.Model):
+    """Every Stripe event applied to this clinic, recorded in the transaction
+    that applies it: the unique id makes a second delivery a no-op."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    account = models.CharField(max_length=64)
+    # Stripe's own timestamp of the event (not the delivery).
+    stripe_created = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"

@@ -1,0 +1,18 @@
+"""Stable error codes of the billing app."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class BillingErrorCode(StrEnum):
+    INVOICE_NOT_FOUND = "invoice_not_found"
+    PATIENT_NOT_FOUND = "patient_not_found"
+    APPOINTMENT_NOT_FOUND = "appointment_not_found"
+    APPOINTMENT_ALREADY_INVOICED = "appointment_already_invoiced"
+    APPOINTMENT_OTHER_PATIENT = "appointment_other_patient"
+    INVOICE_EMPTY = "invoice_empty"
+    INVOICE_DUE_BEFORE_ISSUE = "invoice_due_before_issue"
+    INVOICE_TRANSITION_INVALID = "invoice_transition_invalid"
+    INVOICE_HAS_PAYMENTS = "invoice_has_payments"
+    INVOICE_CLOSED = "invoice_closed"

@@ -1,0 +1,91 @@
+"""Payment JSON, with the client spec's field names (`invoice_id`, `amount`,
+`payment_method`, `stripe_payment_id`, `payment_date`)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+
+PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
+
+
+class PaymentIn(Schema):
+    invoice_id: int
+    payment_method: Literal["card", "cash", "bank_transfer"]
+    # Defaults to what is left to pay.
+    amount: PositiveMoney | None = None
+    # Manual payments: bank reference or receipt number, and when received.
+    reference: str = Field(default="", max_length=100)
+    payment_date: datetime.datetime | None = None
+    # Card: a PaymentMethod id from Stripe.js to save on the patient's
+    # customer and charge now; without it the client confirms with the
+    # returned client_secret.
+    stripe_payment_method_id: str | None = Field(
+        default=None, max_length=100, pattern=r"^pm_[A-Za-z0-9_]+$"
+    )
+
+
+class RefundIn(Schema):
+    # Defaults to everything not yet refunded.
+    amount: PositiveMoney | None = None
+    reason: str = Field(default="", max_length=200)
+
+
+class RefundOut(Schema):
+    id: int
+    amount: Decimal
+    stripe_refund_id: str | None
+    reason: str
+    created_at: datetime.datetime
+
+
+class PaymentOut(Schema):
+    id: int
+    invoice_id: int
+    amount: Decimal
+    refunded_amount: Decimal
+    currency: str
+    payment_method: str
+    status: str
+    stripe_payment_id: str | None
+    failure_message: str
+    reference: str
+    payment_date: datetime.datetime
+    refunds: list[RefundOut]
+
+    @staticmethod
+    def resolve_currency(obj) -> str:
+        return obj.invoice.currency
+
+    @staticmethod
+    def resolve_refunds(obj) -> list:
+        return list(obj.refunds.all())
+
+
+class CardCheckoutOut(PaymentOut):
+    # For Stripe.js: confirm the intent on the clinic's connected account.
+    client_secret: str | None = None
+    stripe_account: str | None = None
+    publishable_key: str | None = None
+
+
+class PaymentConfigOut(Schema):
+    card_payments_available: bool
+    publishable_key: str | None
+    stripe_account: str | None
+    currency: str
+
+
+class PaymentFilter(Schema):
+    invoice_id: int | None = None
+    patient_id: int | None = None
+    status: (
+        Literal["pending", "completed", "failed", "refunded", "partially_refunded"]
+        | None
+    ) = None
+    payment_method: Literal["card", "cash", "bank_transfer"] | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None

@@ -1,0 +1,76 @@
+"""The Stripe webhook endpoint.
+
+One URL, on the platform's domain (`https://<BASE_DOMAIN>/stripe/webhook/`,
+the Connect endpoint) and on each clinic's domain. Every request:
+1. is verified against the raw body with the signing secret and Stripe's
+   5-minute tolerance — nothing else is trusted, whatever DEBUG says;
+2. is routed to a clinic by the event's `account` through the public-schema
+   mapping (Clinic.stripe_account_id) — never by metadata; an unknown
+   account, or a clinic domain receiving another clinic's account, is refused;
+3. is applied in that clinic's schema, once (chairside.payments.services).
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+import stripe
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_tenants.utils import get_public_schema_name, tenant_context
+
+from chairside.core.api import error_response
+from chairside.payments import gateway, services
+from chairside.payments.errors import PaymentErrorCode
+from tenants.models import Clinic
+
+logger = logging.getLogger(__name__)
+
+
+def _refuse(code: str, message: str) -> JsonResponse:
+    return error_response(HTTPStatus.BAD_REQUEST, code, message)
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> JsonResponse:
+    signature = request.headers.get("Stripe-Signature", "")
+    try:
+        event = gateway.webhook_event_construct(
+            payload=request.body, signature=signature
+        )
+    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError):
+        logger.warning("Stripe webhook refused: bad or missing signature")
+        return _refuse(
+            PaymentErrorCode.WEBHOOK_SIGNATURE_INVALID,
+            _("The webhook signature is missing, invalid or too old."),
+        )
+    account = event.get("account")
+    clinic = (
+        Clinic.objects.filter(stripe_account_id=account).first()
+        if isinstance(account, str) and account
+        else None
+    )
+    if clinic is None:
+        logger.warning("Stripe event %s for unknown account %r", event["id"], account)
+        return _refuse(
+            PaymentErrorCode.WEBHOOK_ACCOUNT_UNKNOWN,
+            _("The event's Stripe account belongs to no clinic."),
+        )
+    tenant = getattr(request, "tenant", None)
+    on_clinic_domain = connection.schema_name != get_public_schema_name()
+    if on_clinic_domain and (tenant is None or tenant.pk != clinic.pk):
+        logger.warning(
+            "Stripe event %s for %s arrived on %s", event["id"], account, tenant
+        )
+        return _refuse(
+            PaymentErrorCode.WEBHOOK_ACCOUNT_MISMATCH,
+            _("The event belongs to another clinic's Stripe account."),
+        )
+    with tenant_context(clinic):
+        applied = services.stripe_event_apply(event=event, clinic=clinic)
+    return JsonResponse({"received": True, "duplicate": not applied})
