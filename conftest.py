@@ -21,6 +21,13 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from tests.world_clinical import (  # noqa: F401  (re-exported for tests)
+    build_clinical_world,
+    world_chair,
+    world_dentist,
+    world_patient,
+)
+
 ROOT = Path(__file__).resolve().parent
 PASSWORD = "correct-horse-battery-staple"
 WORLD_USERS = {
@@ -64,6 +71,8 @@ def _build_world() -> None:
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _build_world()
+        # Dentists with hours, chairs, patient records (tests/world_clinical.py).
+        build_clinical_world()
         connection.set_schema_to_public()
 
 

@@ -257,6 +257,10 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_INSTALL_CONTEXT_FUNC_ON_MIGRATE = False
+# Snapshots copy timestamps as they were, also for manual events (reads).
+PGHISTORY_EXCLUDE_FIELD_KWARGS = {
+    "django.db.models.DateTimeField": ["auto_now", "auto_now_add"]
+}
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from chairside.accounts.models import Role, User
 from chairside.accounts.services import user_create
 from chairside.demo.billing import seed_clinic_billing
+from chairside.demo.clinical import seed_clinical
 from tenants.models import Clinic
 from tenants.services import clinic_provision
 
@@ -53,6 +54,7 @@ def seed_demo() -> list[Clinic]:
             )
         with schema_context(clinic.schema_name):
             seed_clinic_users(clinic)
+            seed_clinical(clinic)  # chairside.demo.clinical
         seed_clinic_billing(clinic)  # chairside.demo.billing
         clinics.append(clinic)
     return clinics

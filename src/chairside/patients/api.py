@@ -1,3 +1,107 @@
-from ninja import Router
+"""/api/patients — thin: parse, call a selector or service, shape the answer."""
 
-router = Router(tags=["patients"])
+from http import HTTPStatus
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Status
+from ninja.pagination import paginate
+
+from chairside.accounts.auth import jwt_auth
+from chairside.core.openapi import with_errors
+from chairside.core.pagination import BoundedLimitOffsetPagination
+from chairside.core.types import MAX_BIGINT
+from chairside.patients import policies, selectors, services
+from chairside.patients.models import Patient
+from chairside.patients.schemas import (
+    EraseOut,
+    PatientFilter,
+    PatientIn,
+    PatientListOut,
+    PatientOut,
+    PatientPatch,
+)
+
+router = Router(tags=["patients"], auth=jwt_auth)
+
+PatientId = Path(..., ge=1, le=MAX_BIGINT)
+
+
+def _out(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    data = PatientListOut.from_orm(patient).model_dump()
+    if policies.can_read_medical_history(request.auth, patient):
+        data["medical_history"] = patient.medical_history
+    else:
+        data["medical_history"] = None
+    return data
+
+
+@router.get("/patients", response=with_errors({200: list[PatientListOut]}))
+@paginate(BoundedLimitOffsetPagination)
+def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> Any:
+    return selectors.patient_list(
+        user=request.auth,
+        q=filters.q,
+        archived=filters.archived,
+        ordering=filters.ordering,
+    )
+
+
+@router.post("/patients", response=with_errors({HTTPStatus.CREATED: PatientOut}))
+def create_patient(request: HttpRequest, payload: PatientIn) -> Status[Any]:
+    patient = services.patient_create(actor=request.auth, **payload.model_dump())
+    return Status(HTTPStatus.CREATED, _out(request, patient))
+
+
+@router.get("/patients/{patient_id}", response=with_errors({200: PatientOut}))
+def get_patient(request: HttpRequest, patient_id: int = PatientId) -> Any:
+    patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
+    data = _out(request, patient)
+    if data["medical_history"] is not None:
+        services.patient_medical_history_read(actor=request.auth, patient=patient)
+    return data
+
+
+@router.put("/patients/{patient_id}", response=with_errors({200: PatientOut}))
+def replace_patient(
+    request: HttpRequest, payload: PatientIn, patient_id: int = PatientId
+) -> Any:
+    patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
+    changes = payload.model_dump()
+    if not policies.can_read_medical_history(request.auth, patient):
+        # A caller who cannot see the history cannot be replacing it.
+        changes.pop("medical_history")
+    if not policies.can_link_user(request.auth):
+        changes.pop("user_id")
+    patient = services.patient_update(
+        actor=request.auth, patient=patient, changes=changes
+    )
+    return _out(request, patient)
+
+
+@router.patch("/patients/{patient_id}", response=with_errors({200: PatientOut}))
+def update_patient(
+    request: HttpRequest, payload: PatientPatch, patient_id: int = PatientId
+) -> Any:
+    patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
+    patient = services.patient_update(
+        actor=request.auth,
+        patient=patient,
+        changes=payload.model_dump(exclude_unset=True),
+    )
+    return _out(request, patient)
+
+
+@router.delete(
+    "/patients/{patient_id}", response=with_errors({HTTPStatus.NO_CONTENT: None})
+)
+def archive_patient(request: HttpRequest, patient_id: int = PatientId) -> Status[None]:
+    patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
+    services.patient_archive(actor=request.auth, patient=patient)
+    return Status(HTTPStatus.NO_CONTENT, None)
+
+
+@router.post("/patients/{patient_id}/erase", response=with_errors({200: EraseOut}))
+def erase_patient(request: HttpRequest, patient_id: int = PatientId) -> Any:
+    patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
+    return {"outcome": services.patient_erase(actor=request.auth, patient=patient)}

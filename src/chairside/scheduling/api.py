@@ -1,3 +1,259 @@
-from ninja import Router
+"""/api/appointments, /api/availability, /api/dentists, /api/chairs."""
 
-router = Router(tags=["scheduling"])
+from http import HTTPStatus
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Status
+from ninja.pagination import paginate
+
+from chairside.accounts.auth import jwt_auth
+from chairside.core.openapi import with_errors
+from chairside.core.pagination import BoundedLimitOffsetPagination
+from chairside.core.types import MAX_BIGINT
+from chairside.scheduling import selectors, services
+from chairside.scheduling.schemas import (
+    AppointmentFilter,
+    AppointmentIn,
+    AppointmentOut,
+    AppointmentPatch,
+    AppointmentPut,
+    AvailabilityQuery,
+    ChairIn,
+    ChairOut,
+    ChairPatch,
+    DentistFilter,
+    DentistIn,
+    DentistOut,
+    DentistPatch,
+    SlotOut,
+)
+
+router = Router(tags=["scheduling"], auth=jwt_auth)
+
+ObjectId = Path(..., ge=1, le=MAX_BIGINT)
+NO_CONTENT = with_errors({HTTPStatus.NO_CONTENT: None})
+
+
+def _appointment_changes(
+    payload: AppointmentPut | AppointmentPatch, *, partial: bool
+) -> dict[str, Any]:
+    data = payload.model_dump(exclude_unset=partial)
+    if "appointment_date" in data:
+        data["starts_at"] = data.pop("appointment_date")
+    return data
+
+
+# --- appointments ------------------------------------------------------------
+
+
+@router.get("/appointments", response=with_errors({200: list[AppointmentOut]}))
+@paginate(BoundedLimitOffsetPagination)
+def list_appointments(request: HttpRequest, filters: Query[AppointmentFilter]) -> Any:
+    return selectors.appointment_list(
+        user=request.auth,
+        starts_from=(
+            selectors.as_clinic_datetime(filters.date_from)
+            if filters.date_from
+            else None
+        ),
+        starts_before=(
+            selectors.as_clinic_datetime(filters.date_to, end_of_day=True)
+            if filters.date_to
+            else None
+        ),
+        dentist_id=filters.dentist,
+        chair_id=filters.chair,
+        patient_id=filters.patient,
+        statuses=filters.status,
+        scope=filters.scope,
+        ordering=filters.ordering,
+    )
+
+
+@router.post(
+    "/appointments", response=with_errors({HTTPStatus.CREATED: AppointmentOut})
+)
+def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[Any]:
+    appointment = services.appointment_book(
+        actor=request.auth,
+        patient_id=payload.patient_id,
+        dentist_id=payload.dentist_id,
+        chair_id=payload.chair_id,
+        start=payload.appointment_date,
+        duration_minutes=payload.duration_minutes,
+        reason=payload.reason,
+        notes=payload.notes,
+    )
+    return Status(HTTPStatus.CREATED, appointment)
+
+
+@router.get(
+    "/appointments/{appointment_id}", response=with_errors({200: AppointmentOut})
+)
+def get_appointment(request: HttpRequest, appointment_id: int = ObjectId) -> Any:
+    return selectors.appointment_get(user=request.auth, appointment_id=appointment_id)
+
+
+@router.put(
+    "/appointments/{appointment_id}", response=with_errors({200: AppointmentOut})
+)
+def replace_appointment(
+    request: HttpRequest, payload: AppointmentPut, appointment_id: int = ObjectId
+) -> Any:
+    appointment = selectors.appointment_get(
+        user=request.auth, appointment_id=appointment_id
+    )
+    return services.appointment_update(
+        actor=request.auth,
+        appointment=appointment,
+        changes=_appointment_changes(payload, partial=False),
+    )
+
+
+@router.patch(
+    "/appointments/{appointment_id}", response=with_errors({200: AppointmentOut})
+)
+def update_appointment(
+    request: HttpRequest, payload: AppointmentPatch, appointment_id: int = ObjectId
+) -> Any:
+    appointment = selectors.appointment_get(
+        user=request.auth, appointment_id=appointment_id
+    )
+    return services.appointment_update(
+        actor=request.auth,
+        appointment=appointment,
+        changes=_appointment_changes(payload, partial=True),
+    )
+
+
+@router.delete(
+    "/appointments/{appointment_id}", response=with_errors({200: AppointmentOut})
+)
+def cancel_appointment(
+    request: HttpRequest, appointment_id: int = ObjectId, reason: str = ""
+) -> Any:
+    """Cancels: the appointment is kept, with status `cancelled`."""
+    appointment = selectors.appointment_get(
+        user=request.auth, appointment_id=appointment_id
+    )
+    return services.appointment_cancel(
+        actor=request.auth,
+        appointment=appointment,
+        reason=reason[:200].replace("\x00", ""),
+    )
+
+
+@router.get("/availability", response=with_errors({200: list[SlotOut]}))
+def get_availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> Any:
+    return selectors.availability(
+        user=request.auth,
+        dentist_id=query.dentist,
+        start=selectors.as_clinic_datetime(query.date_from),
+        end=selectors.as_clinic_datetime(query.date_to, end_of_day=True),
+        duration_minutes=query.duration,
+    )
+
+
+# --- dentists ----------------------------------------------------------------
+
+
+@router.get("/dentists", response=with_errors({200: list[DentistOut]}))
+@paginate(BoundedLimitOffsetPagination)
+def list_dentists(request: HttpRequest, filters: Query[DentistFilter]) -> Any:
+    return selectors.dentist_list(user=request.auth, active=filters.active)
+
+
+@router.post("/dentists", response=with_errors({HTTPStatus.CREATED: DentistOut}))
+def create_dentist(request: HttpRequest, payload: DentistIn) -> Status[Any]:
+    dentist = services.dentist_create(actor=request.auth, **payload.model_dump())
+    return Status(
+        HTTPStatus.CREATED,
+        selectors.dentist_get(user=request.auth, dentist_id=dentist.pk),
+    )
+
+
+@router.get("/dentists/{dentist_id}", response=with_errors({200: DentistOut}))
+def get_dentist(request: HttpRequest, dentist_id: int = ObjectId) -> Any:
+    return selectors.dentist_get(user=request.auth, dentist_id=dentist_id)
+
+
+def _update_dentist(
+    request: HttpRequest, dentist_id: int, changes: dict[str, Any]
+) -> Any:
+    dentist = selectors.dentist_get(user=request.auth, dentist_id=dentist_id)
+    services.dentist_update(actor=request.auth, dentist=dentist, changes=changes)
+    return selectors.dentist_get(user=request.auth, dentist_id=dentist_id)
+
+
+@router.put("/dentists/{dentist_id}", response=with_errors({200: DentistOut}))
+def replace_dentist(
+    request: HttpRequest, payload: DentistIn, dentist_id: int = ObjectId
+) -> Any:
+    return _update_dentist(request, dentist_id, payload.model_dump())
+
+
+@router.patch("/dentists/{dentist_id}", response=with_errors({200: DentistOut}))
+def update_dentist(
+    request: HttpRequest, payload: DentistPatch, dentist_id: int = ObjectId
+) -> Any:
+    return _update_dentist(request, dentist_id, payload.model_dump(exclude_unset=True))
+
+
+@router.delete("/dentists/{dentist_id}", response=NO_CONTENT)
+def deactivate_dentist(
+    request: HttpRequest, dentist_id: int = ObjectId
+) -> Status[None]:
+    """Deactivates: past appointments keep pointing at the dentist."""
+    dentist = selectors.dentist_get(user=request.auth, dentist_id=dentist_id)
+    services.dentist_deactivate(actor=request.auth, dentist=dentist)
+    return Status(HTTPStatus.NO_CONTENT, None)
+
+
+# --- chairs ------------------------------------------------------------------
+
+
+@router.get("/chairs", response=with_errors({200: list[ChairOut]}))
+@paginate(BoundedLimitOffsetPagination)
+def list_chairs(request: HttpRequest, filters: Query[DentistFilter]) -> Any:
+    return selectors.chair_list(user=request.auth, active=filters.active)
+
+
+@router.post("/chairs", response=with_errors({HTTPStatus.CREATED: ChairOut}))
+def create_chair(request: HttpRequest, payload: ChairIn) -> Status[Any]:
+    return Status(
+        HTTPStatus.CREATED,
+        services.chair_create(actor=request.auth, **payload.model_dump()),
+    )
+
+
+@router.get("/chairs/{chair_id}", response=with_errors({200: ChairOut}))
+def get_chair(request: HttpRequest, chair_id: int = ObjectId) -> Any:
+    return selectors.chair_get(user=request.auth, chair_id=chair_id)
+
+
+@router.put("/chairs/{chair_id}", response=with_errors({200: ChairOut}))
+def replace_chair(
+    request: HttpRequest, payload: ChairIn, chair_id: int = ObjectId
+) -> Any:
+    chair = selectors.chair_get(user=request.auth, chair_id=chair_id)
+    return services.chair_update(
+        actor=request.auth, chair=chair, changes=payload.model_dump()
+    )
+
+
+@router.patch("/chairs/{chair_id}", response=with_errors({200: ChairOut}))
+def update_chair(
+    request: HttpRequest, payload: ChairPatch, chair_id: int = ObjectId
+) -> Any:
+    chair = selectors.chair_get(user=request.auth, chair_id=chair_id)
+    return services.chair_update(
+        actor=request.auth, chair=chair, changes=payload.model_dump(exclude_unset=True)
+    )
+
+
+@router.delete("/chairs/{chair_id}", response=NO_CONTENT)
+def deactivate_chair(request: HttpRequest, chair_id: int = ObjectId) -> Status[None]:
+    chair = selectors.chair_get(user=request.auth, chair_id=chair_id)
+    services.chair_deactivate(actor=request.auth, chair=chair)
+    return Status(HTTPStatus.NO_CONTENT, None)

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
+from chairside.audit.tracking import audited
 from chairside.core.models import TimeStampedModel
 
 
@@ -133,6 +134,7 @@ class Int8Point(Func):
         super().__init__(F(field), F(field), Value("[]"))
 
 
+@audited()
 class Appointment(TimeStampedModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="appointments"

@@ -1,0 +1,34 @@
+"""The clinic's own clock: every scheduling rule is judged in its time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.utils import timezone
+
+
+def clinic_tz() -> ZoneInfo:
+    """The time zone of the clinic whose schema is active (UTC on public)."""
+    tenant = getattr(connection, "tenant", None)
+    name = getattr(tenant, "time_zone", None) or "UTC"
+    return ZoneInfo(name)
+
+
+def clinic_now() -> datetime:
+    return timezone.now().astimezone(clinic_tz())
+
+
+def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """Wall-clock `at` on `day` in `tz`.
+
+    On a DST change a wall time can be missing (spring forward) or repeated
+    (fall back). zoneinfo resolves both with fold=0: a missing 02:30 becomes
+    03:30 and a repeated 01:30 is the first one, which is what a clinic's
+    "opens at" means.
+    """
+    naive = datetime.combine(day, at)
+    aware = naive.replace(tzinfo=tz)
+    # Round-trip through UTC so a non-existent wall time is normalised.
+    return aware.astimezone(ZoneInfo("UTC")).astimezone(tz)

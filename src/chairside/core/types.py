@@ -1,0 +1,48 @@
+"""Input types for API schemas that keep bad input out of the database.
+
+PostgreSQL refuses NUL characters in text and ids past bigint, and datetimes
+near year 1 or 9999 overflow when moved between time zones: each of those
+would otherwise surface as a 500. These types make them a 422.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+MAX_BIGINT = 2**63 - 1
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Text may not contain NUL characters.")
+    return value
+
+
+def _sane_date(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"Dates must fall between {MIN_YEAR} and {MAX_YEAR}.")
+    return value
+
+
+def _sane_datetime(value: datetime) -> datetime:
+    _sane_date(value.date())
+    return value
+
+
+def Text(max_length: int, *, min_length: int = 0) -> type[str]:  # noqa: N802
+    """A string of bounded length with no NUL characters."""
+    return Annotated[  # type: ignore[return-value]
+        str,
+        Field(min_length=min_length, max_length=max_length),
+        AfterValidator(_no_nul),
+    ]
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
+SaneDate = Annotated[date, AfterValidator(_sane_date)]
+# Naive datetimes are read in the clinic's time zone by the services.
+SaneDateTime = Annotated[datetime, AfterValidator(_sane_datetime)]

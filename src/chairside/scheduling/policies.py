@@ -1,0 +1,49 @@
+"""Who may do what with dentists, chairs and appointments."""
+
+from __future__ import annotations
+
+from chairside.accounts.models import Role, User
+from chairside.accounts.policies import has_role, is_clinic_admin, is_patient
+from chairside.scheduling.models import Appointment, AppointmentStatus
+
+# Who may book for any patient: the front desk, admins and dentists (who
+# book follow-ups from the chair).
+BOOKING_STAFF = (Role.ADMIN, Role.RECEPTIONIST, Role.DENTIST)
+# What a patient may do to their own appointment's status.
+PATIENT_STATUSES = frozenset({AppointmentStatus.CONFIRMED, AppointmentStatus.CANCELLED})
+
+
+def can_manage_resources(user: User) -> bool:
+    """Create/change dentists, their hours and chairs."""
+    return is_clinic_admin(user)
+
+
+def can_view_resources(user: User) -> bool:
+    """Everyone signed in to the clinic; patients need them to book."""
+    return user.is_authenticated and user.is_active and bool(user.role)
+
+
+def is_booking_staff(user: User) -> bool:
+    return has_role(user, *BOOKING_STAFF)
+
+
+def owns_appointment(user: User, appointment: Appointment) -> bool:
+    patient = getattr(user, "patient", None) if is_patient(user) else None
+    return patient is not None and appointment.patient_id == patient.pk
+
+
+def can_view_appointment(user: User, appointment: Appointment) -> bool:
+    return is_booking_staff(user) or owns_appointment(user, appointment)
+
+
+def can_edit_appointment(user: User, appointment: Appointment) -> bool:
+    return is_booking_staff(user) or owns_appointment(user, appointment)
+
+
+def can_set_status(user: User, status: str) -> bool:
+    return is_booking_staff(user) or (is_patient(user) and status in PATIENT_STATUSES)
+
+
+def can_write_notes(user: User) -> bool:
+    """Notes are the clinic's; patients give a reason instead."""
+    return is_booking_staff(user)

@@ -1,0 +1,219 @@
+"""Appointment JSON keeps the spec's column names (appointment_date is the
+start, duration_minutes, patient_id, dentist_id ...)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import model_validator
+
+from chairside.core.clinic_time import clinic_tz
+from chairside.core.schemas import Email
+from chairside.core.types import Id, SaneDate, SaneDateTime, Text
+from chairside.scheduling.models import AppointmentStatus
+
+Status = Literal[
+    "scheduled", "confirmed", "checked_in", "completed", "cancelled", "no_show"
+]
+
+
+class AppointmentIn(Schema):
+    """POST: book. A patient may leave patient_id out (their own record);
+    chair_id left out picks a free chair."""
+
+    patient_id: Id | None = None
+    dentist_id: Id
+    chair_id: Id | None = None
+    appointment_date: SaneDateTime = Field(
+        description="Start; ISO 8601. Without an offset it is clinic time."
+    )
+    duration_minutes: int = Field(30, ge=5, le=480)
+    reason: Text(200) = ""
+    notes: Text(5000) = ""
+
+
+class AppointmentPut(Schema):
+    """PUT: the schedulable fields in full; status moves along the machine."""
+
+    patient_id: Id
+    dentist_id: Id
+    chair_id: Id
+    appointment_date: SaneDateTime
+    duration_minutes: int = Field(30, ge=5, le=480)
+    status: Status
+    reason: Text(200) = ""
+    notes: Text(5000) = ""
+    cancellation_reason: Text(200) = ""
+
+
+class AppointmentPatch(Schema):
+    patient_id: Id | None = None
+    dentist_id: Id | None = None
+    chair_id: Id | None = None
+    appointment_date: SaneDateTime | None = None
+    duration_minutes: int | None = Field(None, ge=5, le=480)
+    status: Status | None = None
+    reason: Text(200) | None = None
+    notes: Text(5000) | None = None
+    cancellation_reason: Text(200) | None = None
+
+
+class CancelIn(Schema):
+    reason: Text(200) = ""
+
+
+class AppointmentOut(Schema):
+    id: int
+    patient_id: int
+    dentist_id: int
+    chair_id: int
+    appointment_date: datetime
+    end: datetime
+    duration_minutes: int
+    status: Status
+    reason: str
+    notes: str
+    cancellation_reason: str
+    created_by_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_appointment_date(obj: object) -> datetime:
+        return obj.starts_at.astimezone(clinic_tz())  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_end(obj: object) -> datetime:
+        return obj.ends_at.astimezone(clinic_tz())  # type: ignore[attr-defined]
+
+
+class AppointmentFilter(Schema):
+    date_from: SaneDate | SaneDateTime | None = Field(
+        None, alias="from", description="Start on or after (date = clinic midnight)."
+    )
+    date_to: SaneDate | SaneDateTime | None = Field(
+        None, alias="to", description="Start before (a date includes that whole day)."
+    )
+    dentist: Id | None = None
+    chair: Id | None = None
+    patient: Id | None = None
+    status: list[Status] | None = None
+    scope: Literal["mine", "all"] | None = Field(
+        None, description="Dentists see their own unless scope=all."
+    )
+    ordering: Literal[
+        "appointment_date", "-appointment_date", "created_at", "-created_at"
+    ] = "appointment_date"
+
+
+class AvailabilityQuery(Schema):
+    dentist: Id | None = None
+    date_from: SaneDate | SaneDateTime = Field(..., alias="from")
+    date_to: SaneDate | SaneDateTime = Field(..., alias="to")
+    duration: int = Field(30, ge=5, le=480)
+
+
+class SlotOut(Schema):
+    dentist_id: int
+    chair_id: int
+    start: datetime
+    end: datetime
+
+
+class ShiftIn(Schema):
+    weekday: int = Field(..., ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    start_time: time
+    end_time: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ShiftIn:
+        if self.start_time >= self.end_time:
+            raise ValueError("start_time must be before end_time")
+        return self
+
+
+class DayOffIn(Schema):
+    date: SaneDate
+    reason: Text(200) = ""
+
+
+class DentistIn(Schema):
+    first_name: Text(50, min_length=1)
+    last_name: Text(50, min_length=1)
+    email: Email = Field(max_length=100)
+    specialty: Text(100) = ""
+    license_number: Text(50) | None = None
+    is_active: bool = True
+    user_id: Id | None = None
+    working_hours: list[ShiftIn] = Field(default_factory=list, max_length=50)
+    days_off: list[DayOffIn] = Field(default_factory=list, max_length=400)
+
+
+class DentistPatch(Schema):
+    first_name: Text(50, min_length=1) | None = None
+    last_name: Text(50, min_length=1) | None = None
+    email: Email | None = Field(None, max_length=100)
+    specialty: Text(100) | None = None
+    license_number: Text(50) | None = None
+    is_active: bool | None = None
+    user_id: Id | None = None
+    working_hours: list[ShiftIn] | None = Field(None, max_length=50)
+    days_off: list[DayOffIn] | None = Field(None, max_length=400)
+
+
+class ShiftOut(Schema):
+    weekday: int
+    start_time: time
+    end_time: time
+
+
+class DayOffOut(Schema):
+    date: date
+    reason: str
+
+
+class DentistOut(Schema):
+    id: int
+    user_id: int | None
+    first_name: str
+    last_name: str
+    email: str
+    specialty: str
+    license_number: str | None
+    is_active: bool
+    working_hours: list[ShiftOut]
+    days_off: list[DayOffOut] = Field(description="Upcoming days off.")
+    created_at: datetime
+
+    @staticmethod
+    def resolve_working_hours(obj: object) -> list[object]:
+        return list(obj.working_hours.all())  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_days_off(obj: object) -> list[object]:
+        return list(obj.days_off.all())  # type: ignore[attr-defined]
+
+
+class DentistFilter(Schema):
+    active: bool | None = True
+
+
+class ChairIn(Schema):
+    name: Text(50, min_length=1)
+    is_active: bool = True
+
+
+class ChairPatch(Schema):
+    name: Text(50, min_length=1) | None = None
+    is_active: bool | None = None
+
+
+class ChairOut(Schema):
+    id: int
+    name: str
+    is_active: bool
+
+
+ALL_STATUSES = [s.value for s in AppointmentStatus]

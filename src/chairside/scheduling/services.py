@@ -1,0 +1,496 @@
+"""Booking and changing appointments; keeping dentists, hours and chairs.
+
+Where booking is decided: `appointment_book` and `appointment_update` check
+the clinic's rules (future, inside working hours in the clinic's zone, not
+on a day off, active resources) and then let PostgreSQL's exclusion
+constraints decide double-booking, so two concurrent bookings of one slot
+can never both succeed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chairside.accounts.models import Role, User
+from chairside.accounts.policies import ensure, is_patient
+from chairside.core.clinic_time import clinic_tz, local_datetime
+from chairside.core.errors import ChairsideError, Conflict, NotFound
+from chairside.patients.models import Patient
+from chairside.scheduling import policies, selectors
+from chairside.scheduling.errors import SchedulingErrorCode
+from chairside.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    Chair,
+    DayOff,
+    Dentist,
+    WorkingHours,
+)
+
+S = AppointmentStatus
+# The status machine. Walk-ins may be checked in without confirming first.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.SCHEDULED: frozenset({S.CONFIRMED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW}),
+    S.CONFIRMED: frozenset({S.CHECKED_IN, S.CANCELLED, S.NO_SHOW}),
+    S.CHECKED_IN: frozenset({S.COMPLETED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.NO_SHOW: frozenset(),
+}
+RESCHEDULABLE = frozenset({S.SCHEDULED, S.CONFIRMED})
+SCHEDULE_FIELDS = ("starts_at", "duration_minutes", "dentist_id", "chair_id")
+
+
+# --- rules -------------------------------------------------------------------
+
+
+def _as_aware(value: datetime) -> datetime:
+    if timezone.is_naive(value):
+        return local_datetime(value.date(), value.time(), clinic_tz())
+    return value
+
+
+def _check_bookable_time(
+    dentist: Dentist, start: datetime, duration_minutes: int
+) -> None:
+    if start <= timezone.now():
+        raise ChairsideError(
+            _("Appointments must start in the future."),
+            code=SchedulingErrorCode.IN_THE_PAST,
+            details={"field": "appointment_date"},
+        )
+    tz = clinic_tz()
+    end = start + timedelta(minutes=duration_minutes)
+    day = start.astimezone(tz).date()
+    if DayOff.objects.filter(dentist=dentist, date=day).exists():
+        raise ChairsideError(
+            _("The dentist is off that day."),
+            code=SchedulingErrorCode.DENTIST_DAY_OFF,
+            details={"date": day.isoformat()},
+        )
+    for shift in dentist.working_hours.filter(weekday=day.weekday()):
+        # Wall-clock shift times on that date: a 09:00-17:00 shift stays
+        # 09:00-17:00 local across a DST change.
+        if local_datetime(day, shift.start_time, tz) <= start and end <= local_datetime(
+            day, shift.end_time, tz
+        ):
+            return
+    raise ChairsideError(
+        _("That time is outside the dentist's working hours."),
+        code=SchedulingErrorCode.OUTSIDE_WORKING_HOURS,
+        details={"field": "appointment_date"},
+    )
+
+
+def _active_dentist(dentist_id: int) -> Dentist:
+    dentist = Dentist.objects.filter(pk=dentist_id).first()
+    if dentist is None:
+        raise NotFound(_("No such dentist."), details={"field": "dentist_id"})
+    if not dentist.is_active:
+        raise Conflict(
+            _("This dentist is not taking appointments."),
+            code=SchedulingErrorCode.DENTIST_INACTIVE,
+        )
+    return dentist
+
+
+def _active_chair(chair_id: int) -> Chair:
+    chair = Chair.objects.filter(pk=chair_id).first()
+    if chair is None:
+        raise NotFound(_("No such chair."), details={"field": "chair_id"})
+    if not chair.is_active:
+        raise Conflict(
+            _("This chair is out of service."), code=SchedulingErrorCode.CHAIR_INACTIVE
+        )
+    return chair
+
+
+def _free_chair(
+    start: datetime, duration_minutes: int, exclude_id: int | None = None
+) -> Chair:
+    end = start + timedelta(minutes=duration_minutes)
+    busy = selectors.appointment_conflicts(
+        start=start, end=end, chair_id=None, exclude_id=exclude_id
+    )
+    taken = set(busy.filter(chair__is_active=True).values_list("chair_id", flat=True))
+    for chair in Chair.objects.filter(is_active=True).order_by("name", "id"):
+        if chair.pk not in taken:
+            return chair
+    raise Conflict(
+        _("No chair is free at that time."), code=SchedulingErrorCode.NO_CHAIR_FREE
+    )
+
+
+def _save_slot(appointment: Appointment, **kwargs: Any) -> None:
+    """Save, turning an exclusion-constraint violation into a 409 that
+    names the appointment already holding the slot."""
+    try:
+        with transaction.atomic():
+            appointment.save(**kwargs)
+    except IntegrityError as exc:
+        message = str(exc)
+        if (
+            "appointment_no_dentist_overlap" in message
+            or "appointment_no_chair_overlap" in message
+        ):
+            resource = (
+                "dentist" if "appointment_no_dentist_overlap" in message else "chair"
+            )
+            conflict = selectors.appointment_conflicts(
+                start=appointment.starts_at,
+                end=appointment.starts_at
+                + timedelta(minutes=appointment.duration_minutes),
+                dentist_id=appointment.dentist_id if resource == "dentist" else None,
+                chair_id=appointment.chair_id if resource == "chair" else None,
+                exclude_id=appointment.pk,
+            ).first()
+            raise Conflict(
+                _("That time is already booked for this %(resource)s.")
+                % {"resource": resource},
+                code=SchedulingErrorCode.SLOT_TAKEN,
+                details={
+                    "resource": resource,
+                    "conflicting_appointment_id": conflict.pk if conflict else None,
+                },
+            ) from None
+        raise
+
+
+# --- appointments ------------------------------------------------------------
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    actor: User,
+    patient_id: int | None,
+    dentist_id: int,
+    start: datetime,
+    duration_minutes: int = 30,
+    chair_id: int | None = None,
+    reason: str = "",
+    notes: str = "",
+) -> Appointment:
+    """Book a new appointment. Patients book for themselves only (their
+    own record is used when patient_id is left out)."""
+    if is_patient(actor):
+        own = Patient.objects.filter(user=actor).first()
+        if own is None or (patient_id is not None and patient_id != own.pk):
+            ensure(False, _("Patients can only book for themselves."))
+        patient = own
+        if notes:
+            ensure(policies.can_write_notes(actor))
+    else:
+        ensure(policies.is_booking_staff(actor))
+        patient = Patient.objects.filter(pk=patient_id).first() if patient_id else None
+        if patient is None:
+            raise NotFound(_("No such patient."), details={"field": "patient_id"})
+    if patient.is_archived:
+        raise Conflict(
+            _("This patient is archived."), code=SchedulingErrorCode.PATIENT_ARCHIVED
+        )
+    start = _as_aware(start)
+    dentist = _active_dentist(dentist_id)
+    chair = (
+        _active_chair(chair_id)
+        if chair_id is not None
+        else _free_chair(start, duration_minutes)
+    )
+    _check_bookable_time(dentist, start, duration_minutes)
+    appointment = Appointment(
+        patient=patient,
+        dentist=dentist,
+        chair=chair,
+        starts_at=start,
+        duration_minutes=duration_minutes,
+        reason=reason,
+        notes=notes,
+        created_by=actor,
+    )
+    _save_slot(appointment)
+    return appointment
+
+
+def _check_transition(appointment: Appointment, new_status: str) -> None:
+    if new_status not in TRANSITIONS[appointment.status]:
+        raise Conflict(
+            _("An appointment that is %(old)s cannot become %(new)s.")
+            % {"old": appointment.status, "new": new_status},
+            code=SchedulingErrorCode.INVALID_TRANSITION,
+            details={
+                "from": appointment.status,
+                "to": new_status,
+                "allowed": sorted(TRANSITIONS[appointment.status]),
+            },
+        )
+    if new_status == S.NO_SHOW and appointment.starts_at > timezone.now():
+        raise Conflict(
+            _("A patient can only miss an appointment once it has started."),
+            code=SchedulingErrorCode.NO_SHOW_TOO_EARLY,
+        )
+
+
+@transaction.atomic
+def appointment_update(
+    *, actor: User, appointment: Appointment, changes: dict[str, Any]
+) -> Appointment:
+    """Reschedule, reassign, annotate or move along the status machine.
+
+    `changes` may hold starts_at, duration_minutes, dentist_id, chair_id,
+    patient_id, reason, notes, status and cancellation_reason.
+    """
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    ensure(policies.can_edit_appointment(actor, appointment))
+    if "starts_at" in changes and changes["starts_at"] is not None:
+        changes["starts_at"] = _as_aware(changes["starts_at"])
+    changed = {
+        name: value
+        for name, value in changes.items()
+        if value is not None and getattr(appointment, name) != value
+    }
+    if "notes" in changed:
+        ensure(policies.can_write_notes(actor))
+    if "patient_id" in changed:
+        ensure(policies.is_booking_staff(actor))
+        patient = Patient.objects.filter(pk=changed["patient_id"]).first()
+        if patient is None:
+            raise NotFound(_("No such patient."), details={"field": "patient_id"})
+        if patient.is_archived:
+            raise Conflict(
+                _("This patient is archived."),
+                code=SchedulingErrorCode.PATIENT_ARCHIVED,
+            )
+
+    new_status = changed.pop("status", None)
+    moving = [name for name in SCHEDULE_FIELDS if name in changed]
+    if moving:
+        if appointment.status not in RESCHEDULABLE:
+            raise Conflict(
+                _("Only scheduled or confirmed appointments can be moved."),
+                code=SchedulingErrorCode.NOT_RESCHEDULABLE,
+            )
+        dentist = _active_dentist(changed.get("dentist_id", appointment.dentist_id))
+        if "chair_id" in changed:
+            _active_chair(changed["chair_id"])
+        _check_bookable_time(
+            dentist,
+            changed.get("starts_at", appointment.starts_at),
+            changed.get("duration_minutes", appointment.duration_minutes),
+        )
+    for name, value in changed.items():
+        setattr(appointment, name, value)
+    if new_status is not None:
+        ensure(policies.can_set_status(actor, new_status))
+        _check_transition(appointment, new_status)
+        appointment.status = new_status
+        changed["status"] = new_status
+    if changed:
+        _save_slot(appointment, update_fields=[*changed, "updated_at"])
+    return appointment
+
+
+def appointment_cancel(
+    *, actor: User, appointment: Appointment, reason: str = ""
+) -> Appointment:
+    """DELETE /appointments/{id}: the row stays, with status cancelled.
+    Cancelling twice is refused like any other invalid transition."""
+    ensure(policies.can_edit_appointment(actor, appointment))
+    _check_transition(appointment, S.CANCELLED)
+    return appointment_update(
+        actor=actor,
+        appointment=appointment,
+        changes={"status": S.CANCELLED, "cancellation_reason": reason or None},
+    )
+
+
+# --- dentists, hours, chairs -------------------------------------------------
+
+
+def _check_shifts(shifts: list[dict[str, Any]]) -> None:
+    by_day: dict[int, list[tuple[time, time]]] = {}
+    for shift in shifts:
+        if shift["start_time"] >= shift["end_time"]:
+            raise ChairsideError(
+                _("A shift must end after it starts."),
+                code=SchedulingErrorCode.SHIFTS_OVERLAP,
+            )
+        by_day.setdefault(shift["weekday"], []).append(
+            (shift["start_time"], shift["end_time"])
+        )
+    for spans in by_day.values():
+        spans.sort()
+        for (_s1, e1), (s2, _e2) in itertools.pairwise(spans):
+            if s2 < e1:
+                raise ChairsideError(
+                    _("Shifts on the same day overlap."),
+                    code=SchedulingErrorCode.SHIFTS_OVERLAP,
+                )
+
+
+def _check_dentist_user(user_id: int | None, dentist: Dentist | None) -> None:
+    if user_id is None:
+        return
+    account = User.objects.filter(pk=user_id).first()
+    if account is None or account.role not in (Role.DENTIST, Role.ADMIN):
+        raise ChairsideError(
+            _("A dentist can only be linked to a dentist's staff account."),
+            code=SchedulingErrorCode.DENTIST_USER_INVALID,
+            details={"field": "user_id"},
+        )
+    taken = Dentist.objects.filter(user_id=user_id)
+    if dentist is not None:
+        taken = taken.exclude(pk=dentist.pk)
+    if taken.exists():
+        raise Conflict(
+            _("That account is already linked to another dentist."),
+            code=SchedulingErrorCode.DENTIST_USER_INVALID,
+        )
+
+
+def _save_dentist(dentist: Dentist) -> None:
+    try:
+        with transaction.atomic():
+            dentist.save()
+    except IntegrityError as exc:
+        message = str(exc)
+        if "license_number" in message:
+            raise Conflict(
+                _("Another dentist has this license number."),
+                code=SchedulingErrorCode.DENTIST_LICENSE_TAKEN,
+                details={"field": "license_number"},
+            ) from None
+        if "email" in message:
+            raise Conflict(
+                _("Another dentist uses this email address."),
+                code=SchedulingErrorCode.DENTIST_EMAIL_TAKEN,
+                details={"field": "email"},
+            ) from None
+        raise
+
+
+def _replace_schedule(
+    dentist: Dentist,
+    working_hours: list[dict[str, Any]] | None,
+    days_off: list[dict[str, Any]] | None,
+) -> None:
+    if working_hours is not None:
+        _check_shifts(working_hours)
+        dentist.working_hours.all().delete()
+        WorkingHours.objects.bulk_create(
+            WorkingHours(dentist=dentist, **s) for s in working_hours
+        )
+    if days_off is not None:
+        dentist.days_off.all().delete()
+        unique: dict[date, str] = {d["date"]: d.get("reason", "") for d in days_off}
+        DayOff.objects.bulk_create(
+            DayOff(dentist=dentist, date=d, reason=r) for d, r in unique.items()
+        )
+
+
+DENTIST_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "specialty",
+    "license_number",
+    "is_active",
+    "user_id",
+)
+
+
+@transaction.atomic
+def dentist_create(
+    *,
+    actor: User,
+    working_hours: list[dict[str, Any]] | None = None,
+    days_off: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Dentist:
+    ensure(policies.can_manage_resources(actor))
+    data = {k: v for k, v in fields.items() if k in DENTIST_FIELDS}
+    data["email"] = data["email"].lower()
+    data["license_number"] = data.get("license_number") or None
+    _check_dentist_user(data.get("user_id"), None)
+    dentist = Dentist(**data)
+    _save_dentist(dentist)
+    _replace_schedule(dentist, working_hours or [], days_off or [])
+    return dentist
+
+
+@transaction.atomic
+def dentist_update(
+    *, actor: User, dentist: Dentist, changes: dict[str, Any]
+) -> Dentist:
+    ensure(policies.can_manage_resources(actor))
+    working_hours = changes.pop("working_hours", None)
+    days_off = changes.pop("days_off", None)
+    for name, raw in changes.items():
+        if name not in DENTIST_FIELDS:
+            continue
+        if name in ("first_name", "last_name", "email", "is_active") and raw is None:
+            continue
+        value = raw.lower() if name == "email" else raw
+        if name == "license_number":
+            value = value or None
+        if name == "user_id" and value != dentist.user_id:
+            _check_dentist_user(value, dentist)
+        setattr(dentist, name, value)
+    _save_dentist(dentist)
+    _replace_schedule(dentist, working_hours, days_off)
+    return dentist
+
+
+@transaction.atomic
+def dentist_deactivate(*, actor: User, dentist: Dentist) -> Dentist:
+    """Dentists with history are kept (appointments point at them)."""
+    ensure(policies.can_manage_resources(actor))
+    dentist.is_active = False
+    dentist.save(update_fields=["is_active", "updated_at"])
+    return dentist
+
+
+def _save_chair(chair: Chair) -> None:
+    try:
+        with transaction.atomic():
+            chair.save()
+    except IntegrityError as exc:
+        if "name" in str(exc):
+            raise Conflict(
+                _("Another chair has this name."),
+                code=SchedulingErrorCode.CHAIR_NAME_TAKEN,
+                details={"field": "name"},
+            ) from None
+        raise
+
+
+@transaction.atomic
+def chair_create(*, actor: User, name: str, is_active: bool = True) -> Chair:
+    ensure(policies.can_manage_resources(actor))
+    chair = Chair(name=name.strip(), is_active=is_active)
+    _save_chair(chair)
+    return chair
+
+
+@transaction.atomic
+def chair_update(*, actor: User, chair: Chair, changes: dict[str, Any]) -> Chair:
+    ensure(policies.can_manage_resources(actor))
+    if changes.get("name") is not None:
+        chair.name = changes["name"].strip()
+    if changes.get("is_active") is not None:
+        chair.is_active = changes["is_active"]
+    _save_chair(chair)
+    return chair
+
+
+@transaction.atomic
+def chair_deactivate(*, actor: User, chair: Chair) -> Chair:
+    ensure(policies.can_manage_resources(actor))
+    chair.is_active = False
+    chair.save(update_fields=["is_active", "updated_at"])
+    return chair
