@@ -1,7 +1,7 @@
 """/api/billing/invoices — the client spec's billing endpoints."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: ninja resolves Query[...] at
+# import time.
 from http import HTTPStatus
 
 from django.http import HttpRequest

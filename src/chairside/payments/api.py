@@ -1,7 +1,7 @@
 """/api/payments — card payments through Stripe, manual payments, refunds."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: ninja resolves Query[...] at
+# import time.
 from http import HTTPStatus
 
 from django.conf import settings

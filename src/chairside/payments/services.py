@@ -586,8 +586,17 @@ def _djstripe_sync(model_name: str, data: dict[str, Any], clinic: Clinic) -> Non
     )
     try:
         with transaction.atomic():
-            getattr(djstripe_models, model_name).sync_from_stripe_data(
+            synced = getattr(djstripe_models, model_name).sync_from_stripe_data(
                 obj, api_key=settings.STRIPE_SECRET_KEY
             )
+            # dj-stripe 2.11 turns the object into a dict before looking for
+            # its connected account and so files it under the platform's;
+            # put it under the clinic's account ourselves.
+            account = djstripe_models.Account._get_or_retrieve(
+                id=clinic.stripe_account_id, api_key=settings.STRIPE_SECRET_KEY
+            )
+            if synced.djstripe_owner_account_id != account.id:
+                synced.djstripe_owner_account = account
+                synced.save(update_fields=["djstripe_owner_account"])
     except Exception:
         logger.exception("dj-stripe could not sync %s %s", model_name, data.get("id"))
