@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Schema
-from ninja.responses import codes_4xx
 
 
 class ErrorDetail(Schema):
@@ -19,6 +18,10 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
+# The client errors any endpoint may answer (ninja's codes_4xx lacks 422).
+ERROR_STATUSES = frozenset({400, 401, 403, 404, 405, 409, 422, 429})
+
+
 def with_errors(responses: dict[Any, Any]) -> dict[Any, Any]:
     """`response=with_errors({200: PatientOut})`: documents 4xx as ErrorOut."""
-    return {**responses, codes_4xx: ErrorOut}
+    return {**responses, ERROR_STATUSES: ErrorOut}

@@ -7,10 +7,11 @@ would otherwise surface as a 500. These types make them a 422.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, time
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 MAX_BIGINT = 2**63 - 1
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -19,6 +20,10 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("Text may not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from "\udXXX" in JSON
+        raise ValueError("Text must be valid Unicode.") from None
     return value
 
 
@@ -46,3 +51,21 @@ Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
 SaneDate = Annotated[date, AfterValidator(_sane_date)]
 # Naive datetimes are read in the clinic's time zone by the services.
 SaneDateTime = Annotated[datetime, AfterValidator(_sane_datetime)]
+
+WALL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _wall_time(value: object) -> object:
+    # Opening hours are wall-clock times in the clinic's zone: no offset.
+    if isinstance(value, str) and not re.match(WALL_TIME_PATTERN, value):
+        raise ValueError("Use HH:MM (clinic time, no offset).")
+    return value
+
+
+WallTime = Annotated[
+    time,
+    BeforeValidator(_wall_time),
+    WithJsonSchema(
+        {"type": "string", "pattern": WALL_TIME_PATTERN, "example": "09:00"}
+    ),
+]

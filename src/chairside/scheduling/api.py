@@ -19,6 +19,7 @@ from chairside.scheduling.schemas import (
     AppointmentPatch,
     AppointmentPut,
     AvailabilityQuery,
+    CancelQuery,
     ChairIn,
     ChairOut,
     ChairPatch,
@@ -131,7 +132,7 @@ def update_appointment(
     "/appointments/{appointment_id}", response=with_errors({200: AppointmentOut})
 )
 def cancel_appointment(
-    request: HttpRequest, appointment_id: int = ObjectId, reason: str = ""
+    request: HttpRequest, params: Query[CancelQuery], appointment_id: int = ObjectId
 ) -> Any:
     """Cancels: the appointment is kept, with status `cancelled`."""
     appointment = selectors.appointment_get(
@@ -140,7 +141,7 @@ def cancel_appointment(
     return services.appointment_cancel(
         actor=request.auth,
         appointment=appointment,
-        reason=reason[:200].replace("\x00", ""),
+        reason=params.reason,
     )
 
 

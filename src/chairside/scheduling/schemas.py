@@ -3,7 +3,7 @@ start, duration_minutes, patient_id, dentist_id ...)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Field, Schema
@@ -11,7 +11,14 @@ from pydantic import model_validator
 
 from chairside.core.clinic_time import clinic_tz
 from chairside.core.schemas import Email
-from chairside.core.types import Id, SaneDate, SaneDateTime, Text
+from chairside.core.types import (
+    WALL_TIME_PATTERN,
+    Id,
+    SaneDate,
+    SaneDateTime,
+    Text,
+    WallTime,
+)
 from chairside.scheduling.models import AppointmentStatus
 
 Status = Literal[
@@ -60,7 +67,7 @@ class AppointmentPatch(Schema):
     cancellation_reason: Text(200) | None = None
 
 
-class CancelIn(Schema):
+class CancelQuery(Schema):
     reason: Text(200) = ""
 
 
@@ -124,8 +131,8 @@ class SlotOut(Schema):
 
 class ShiftIn(Schema):
     weekday: int = Field(..., ge=0, le=6, description="0 = Monday … 6 = Sunday")
-    start_time: time
-    end_time: time
+    start_time: WallTime
+    end_time: WallTime
 
     @model_validator(mode="after")
     def _ordered(self) -> ShiftIn:
@@ -165,8 +172,16 @@ class DentistPatch(Schema):
 
 class ShiftOut(Schema):
     weekday: int
-    start_time: time
-    end_time: time
+    start_time: str = Field(pattern=WALL_TIME_PATTERN, examples=["09:00"])
+    end_time: str = Field(pattern=WALL_TIME_PATTERN, examples=["13:00"])
+
+    @staticmethod
+    def resolve_start_time(obj: object) -> str:
+        return obj.start_time.strftime("%H:%M")  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_end_time(obj: object) -> str:
+        return obj.end_time.strftime("%H:%M")  # type: ignore[attr-defined]
 
 
 class DayOffOut(Schema):

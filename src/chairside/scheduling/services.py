@@ -436,6 +436,8 @@ def dentist_update(
         if name in ("first_name", "last_name", "email", "is_active") and raw is None:
             continue
         value = raw.lower() if name == "email" else raw
+        if name == "specialty":
+            value = value or ""
         if name == "license_number":
             value = value or None
         if name == "user_id" and value != dentist.user_id:
