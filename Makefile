@@ -47,8 +47,9 @@ run: seed
 	@echo "  API docs:      http://demo.localhost:$(PORT)/api/docs"
 	@echo "  Without *.localhost DNS: curl -H 'Host: demo.localhost:$(PORT)' http://127.0.0.1:$(PORT)/health/ready"
 	@if [ "$(STRIPE_LOCAL)" = 1 ]; then $(BIN)/python scripts/localstripe_server.py $(PORT) --watch-pid $$PPID & fi
+	@echo "  Reminders:     Celery worker + beat run alongside (broker: REDIS_URL, else var/celery)"
 	@echo
-	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	$(BIN)/python scripts/run_dev.py $(PORT)
 
 ## make test: install what the tests need and run the whole suite.
 test: install

@@ -8,6 +8,7 @@ from chairside.accounts.api import build_auth_router
 from chairside.audit.api import router as audit_router
 from chairside.billing.api import router as billing_router
 from chairside.core.api import install_error_handlers
+from chairside.notifications.api import router as notifications_router
 from chairside.patients.api import router as patients_router
 from chairside.payments.api import router as payments_router
 from chairside.scheduling.api import router as scheduling_router
@@ -35,4 +36,5 @@ clinic_api.add_router("", scheduling_router)
 clinic_api.add_router("", billing_router)
 clinic_api.add_router("", payments_router)
 clinic_api.add_router("", audit_router)
+clinic_api.add_router("", notifications_router)
 install_error_handlers(clinic_api)

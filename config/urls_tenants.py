@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set-language"),
     path("app/", include("chairside.web.urls")),
     path("portal/", include("chairside.portal.urls")),
+    path("appointments/", include("chairside.notifications.urls")),
     path("api/", clinic_api.urls),
     re_path(r"^api/", api_not_found),
 ]

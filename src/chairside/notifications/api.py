@@ -1,0 +1,70 @@
+"""Reminders for staff: what was sent, what failed and why, retry; the
+clinic's reminder settings (admins change them)."""
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from chairside.accounts.auth import jwt_auth
+from chairside.accounts.policies import ensure, is_clinic_admin, is_staff_member
+from chairside.notifications import services
+from chairside.notifications.models import NotificationSettings, Reminder
+from chairside.notifications.schemas import (
+    NotificationSettingsIn,
+    NotificationSettingsOut,
+    ReminderFilter,
+    ReminderOut,
+)
+from chairside.notifications.selectors import notification_settings_get, reminder_list
+
+router = Router(tags=["reminders"], auth=jwt_auth)
+
+
+def _settings_out(cfg: NotificationSettings) -> NotificationSettingsOut:
+    return NotificationSettingsOut(
+        reminder_offsets_minutes=cfg.reminder_offsets_minutes,
+        email_reminders=cfg.email_reminders,
+        sms_reminders=cfg.sms_reminders,
+        cancellation_window_hours=cfg.cancellation_window_hours,
+        overdue_invoice_emails=cfg.overdue_invoice_emails,
+    )
+
+
+@router.get("/reminders", response=list[ReminderOut])
+@paginate(LimitOffsetPagination)
+def list_reminders(request: HttpRequest, filters: Query[ReminderFilter]):
+    """`?status=failed` lists the reminders that could not be sent."""
+    ensure(is_staff_member(request.auth))
+    return reminder_list(status=filters.status, kind=filters.kind)
+
+
+@router.post("/reminders/{reminder_id}/retry", response=ReminderOut)
+def retry_reminder(request: HttpRequest, reminder_id: int) -> Reminder:
+    ensure(is_staff_member(request.auth))
+    reminder = services.reminder_retry(reminder_id=reminder_id)
+
+    def _queue() -> None:
+        from chairside.notifications.tasks import reminder_send
+
+        reminder_send.apply_async(args=[reminder.pk], retry=False)
+
+    # If the broker is down the next scan picks it up; never fail the request.
+    transaction.on_commit(_queue, robust=True)
+    return reminder
+
+
+@router.get("/notification-settings", response=NotificationSettingsOut)
+def get_notification_settings(request: HttpRequest) -> NotificationSettingsOut:
+    ensure(is_staff_member(request.auth))
+    return _settings_out(notification_settings_get())
+
+
+@router.put("/notification-settings", response=NotificationSettingsOut)
+def update_notification_settings(
+    request: HttpRequest, payload: NotificationSettingsIn
+) -> NotificationSettingsOut:
+    ensure(is_clinic_admin(request.auth))
+    return _settings_out(
+        services.notification_settings_update(**payload.dict(exclude_unset=True))
+    )

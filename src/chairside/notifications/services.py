@@ -1,0 +1,446 @@
+"""Writes for reminders: plan them, send each at most once, retry failures,
+and act on the signed confirm/cancel links.
+
+Exactly once, step by step:
+1. `reminders_plan` inserts one Reminder row per (appointment, start time,
+   offset, channel) with ON CONFLICT DO NOTHING: two scans, two workers or a
+   beat that fires twice all end with the same single row.
+2. `reminder_deliver` locks that row (FOR UPDATE SKIP LOCKED) and the
+   appointment, re-checks that it is still due for the same start time, sends,
+   and marks it sent in the same transaction. A second worker skips the
+   locked row; a worker killed mid-send drops its connection, PostgreSQL rolls
+   back and releases the lock, and the next scan sends it.
+   The one window left is a crash between the provider accepting the message
+   and our COMMIT (milliseconds); the message carries a stable Message-ID
+   (reminder-<schema>-<id>) so such a duplicate is recognisable downstream.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chairside.core.errors import ChairsideError, Conflict, NotFound
+from chairside.notifications.content import (
+    Content,
+    appointment_reminder_content,
+    invoice_overdue_content,
+    patient_language,
+)
+from chairside.notifications.errors import NotificationsErrorCode as Code
+from chairside.notifications.links import appointment_token_read
+from chairside.notifications.models import (
+    Channel,
+    NotificationSettings,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+)
+from chairside.notifications.selectors import (
+    REMINDABLE_STATUSES,
+    appointment_list_for_reminders,
+    current_clinic,
+    notification_settings_get,
+    ready_to_send_q,
+    reminder_ids_ready,
+)
+from chairside.notifications.sms import SmsMessage, send_sms
+from chairside.notifications.timing import due_offset, reminder_due_at
+from chairside.scheduling.models import Appointment, AppointmentStatus
+from tenants.models import Clinic
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 60
+BACKOFF_MAX_SECONDS = 6 * 3600
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 5, 25, 125 … minutes after the n-th failure, capped at 6 h."""
+    seconds = BACKOFF_BASE_SECONDS * 5 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, BACKOFF_MAX_SECONDS))
+
+
+def _appointment_channels(cfg: NotificationSettings, appointment: Appointment):
+    patient = appointment.patient
+    if cfg.email_reminders and patient.email:
+        yield Channel.EMAIL, patient.email
+    if cfg.sms_reminders and patient.phone:
+        yield Channel.SMS, str(patient.phone)
+
+
+def appointment_reminder_key(
+    *, appointment: Appointment, offset_minutes: int, channel: str
+) -> str:
+    return (
+        f"appointment:{appointment.pk}:{int(appointment.starts_at.timestamp())}"
+        f":{offset_minutes}:{channel}"
+    )
+
+
+def reminders_plan(*, now: datetime | None = None) -> list[int]:
+    """Claim a row for every reminder due now in this clinic; return the ids of
+    all reminders ready to send (new ones and earlier ones still waiting)."""
+    now = now or timezone.now()
+    clinic = current_clinic()
+    tz = ZoneInfo(clinic.time_zone)
+    cfg = notification_settings_get()
+    offsets = cfg.reminder_offsets_minutes or []
+    if offsets:
+        # One extra day covers whole-day offsets that keep the clock time
+        # across a daylight-saving change.
+        horizon = now + timedelta(minutes=max(offsets)) + timedelta(days=1)
+        rows = []
+        for appointment in appointment_list_for_reminders(after=now, until=horizon):
+            offset = due_offset(
+                starts_at=appointment.starts_at, offsets=offsets, now=now, tz=tz
+            )
+            if offset is None:
+                continue
+            due_at = reminder_due_at(
+                starts_at=appointment.starts_at, offset_minutes=offset, tz=tz
+            )
+            for channel, recipient in _appointment_channels(cfg, appointment):
+                rows.append(
+                    Reminder(
+                        key=appointment_reminder_key(
+                            appointment=appointment,
+                            offset_minutes=offset,
+                            channel=channel,
+                        ),
+                        kind=ReminderKind.APPOINTMENT,
+                        channel=channel,
+                        appointment=appointment,
+                        appointment_starts_at=appointment.starts_at,
+                        offset_minutes=offset,
+                        due_at=due_at,
+                        recipient=recipient,
+                    )
+                )
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return reminder_ids_ready(now=now)
+
+
+def invoice_overdue_reminders_create(*, invoices: list, now: datetime) -> int:
+    """One overdue notice per invoice and due date, however often this runs."""
+    rows = [
+        Reminder(
+            key=f"invoice-overdue:{invoice.pk}:{invoice.due_date.isoformat()}:email",
+            kind=ReminderKind.INVOICE_OVERDUE,
+            channel=Channel.EMAIL,
+            invoice=invoice,
+            due_at=now,
+            recipient=invoice.patient.email,
+        )
+        for invoice in invoices
+        if invoice.patient.email
+    ]
+    created = Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
+
+
+@dataclass(frozen=True)
+class _Skip:
+    reason: str
+
+
+def _appointment_check(
+    reminder: Reminder,
+    appointment: Appointment,
+    cfg: NotificationSettings,
+    now: datetime,
+    tz: ZoneInfo,
+) -> _Skip | None:
+    if appointment.status not in REMINDABLE_STATUSES:
+        return _Skip(f"appointment {appointment.status}")
+    if appointment.starts_at != reminder.appointment_starts_at:
+        return _Skip("appointment moved")
+    current = due_offset(
+        starts_at=appointment.starts_at,
+        offsets=cfg.reminder_offsets_minutes or [],
+        now=now,
+        tz=tz,
+    )
+    if current != reminder.offset_minutes:
+        # Started already, or a later reminder is now the one due.
+        return _Skip("window passed")
+    return None
+
+
+def _send(reminder: Reminder, content: Content, clinic: Clinic) -> None:
+    reference = f"reminder-{clinic.schema_name}-{reminder.pk}"
+    if reminder.channel == Channel.SMS:
+        send_sms(
+            SmsMessage(to=reminder.recipient, body=content.sms, reference=reference)
+        )
+        return
+    message = EmailMessage(
+        subject=content.subject,
+        body=content.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[reminder.recipient],
+        headers={
+            "Message-ID": f"<{reference}@{settings.BASE_DOMAIN}>",
+            "X-Chairside-Reminder": reference,
+        },
+        connection=get_connection(fail_silently=False),
+    )
+    message.send()
+
+
+def reminder_deliver(
+    *, reminder_id: int, now: datetime | None = None
+) -> Reminder | None:
+    """Send one reminder if it is still due and nobody else has it.
+
+    Returns the reminder as left (sent, failed or skipped), or None when there
+    was nothing to do: already sent, being sent by another worker, or waiting
+    for its next attempt.
+    """
+    now = now or timezone.now()
+    clinic = current_clinic()
+    tz = ZoneInfo(clinic.time_zone)
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(ready_to_send_q(now), pk=reminder_id)
+            .first()
+        )
+        if reminder is None:
+            return None
+        cfg = notification_settings_get()
+        skip: _Skip | None = None
+        if reminder.kind == ReminderKind.APPOINTMENT:
+            # Held until we commit: a cancel or move waits for this send to
+            # finish, so a message never goes out for an old time.
+            appointment = (
+                Appointment.objects.select_for_update(no_key=True, of=("self",))
+                .select_related("patient__user", "dentist")
+                .get(pk=reminder.appointment_id)
+            )
+            skip = _appointment_check(reminder, appointment, cfg, now, tz)
+            if skip is None:
+                content = appointment_reminder_content(
+                    appointment=appointment,
+                    clinic=clinic,
+                    language=patient_language(appointment.patient, clinic),
+                )
+        else:
+            from chairside.billing.models import Invoice, InvoiceStatus
+
+            invoice = (
+                Invoice.objects.select_for_update(no_key=True, of=("self",))
+                .select_related("patient__user")
+                .get(pk=reminder.invoice_id)
+            )
+            if invoice.status != InvoiceStatus.OVERDUE:
+                skip = _Skip(f"invoice {invoice.status}")
+            elif not cfg.overdue_invoice_emails:
+                skip = _Skip("overdue emails turned off")
+            else:
+                content = invoice_overdue_content(
+                    invoice=invoice,
+                    clinic=clinic,
+                    language=patient_language(invoice.patient, clinic),
+                )
+        if skip is not None:
+            if reminder.status == ReminderStatus.FAILED:
+                # Keep the failure visible; just stop trying.
+                reminder.next_attempt_at = None
+            else:
+                reminder.status = ReminderStatus.SKIPPED
+            reminder.skip_reason = skip.reason
+            reminder.save(
+                update_fields=["status", "next_attempt_at", "skip_reason", "updated_at"]
+            )
+            return reminder
+
+        reminder.attempts += 1
+        try:
+            _send(reminder, content, clinic)
+        except Exception as exc:  # any provider or network error
+            logger.warning(
+                "reminder %s in %s failed (attempt %s): %s",
+                reminder.pk,
+                clinic.schema_name,
+                reminder.attempts,
+                exc,
+            )
+            reminder.status = ReminderStatus.FAILED
+            reminder.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            reminder.next_attempt_at = (
+                now + retry_delay(reminder.attempts)
+                if reminder.attempts < settings.REMINDER_MAX_ATTEMPTS
+                else None
+            )
+        else:
+            reminder.status = ReminderStatus.SENT
+            reminder.sent_at = now
+            reminder.next_attempt_at = None
+        reminder.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "last_error",
+                "next_attempt_at",
+                "sent_at",
+                "updated_at",
+            ]
+        )
+        return reminder
+
+
+@transaction.atomic
+def reminder_retry(*, reminder_id: int, now: datetime | None = None) -> Reminder:
+    """Staff: try a failed reminder again now (one more attempt)."""
+    reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
+    if reminder is None:
+        raise NotFound(_("No such reminder."))
+    if reminder.status != ReminderStatus.FAILED:
+        raise Conflict(
+            _("Only failed reminders can be retried."), code=Code.REMINDER_NOT_FAILED
+        )
+    reminder.next_attempt_at = now or timezone.now()
+    reminder.skip_reason = ""
+    reminder.save(update_fields=["next_attempt_at", "skip_reason", "updated_at"])
+    return reminder
+
+
+@transaction.atomic
+def notification_settings_update(
+    *,
+    reminder_offsets_minutes: list[int] | None = None,
+    email_reminders: bool | None = None,
+    sms_reminders: bool | None = None,
+    cancellation_window_hours: int | None = None,
+    overdue_invoice_emails: bool | None = None,
+) -> NotificationSettings:
+    cfg, _created = NotificationSettings.objects.select_for_update().get_or_create(pk=1)
+    if reminder_offsets_minutes is not None:
+        offsets = sorted(set(reminder_offsets_minutes), reverse=True)
+        if len(offsets) > 5 or any(not 5 <= o <= 14 * 24 * 60 for o in offsets):
+            raise ChairsideError(
+                _("Give up to 5 reminder times, each 5 minutes to 14 days before."),
+                code=Code.OFFSETS_INVALID,
+            )
+        cfg.reminder_offsets_minutes = offsets
+    for field, value in (
+        ("email_reminders", email_reminders),
+        ("sms_reminders", sms_reminders),
+        ("cancellation_window_hours", cancellation_window_hours),
+        ("overdue_invoice_emails", overdue_invoice_emails),
+    ):
+        if value is not None:
+            setattr(cfg, field, value)
+    cfg.full_clean()
+    cfg.save()
+    return cfg
+
+
+# --- Signed links -------------------------------------------------------------
+
+
+class LinkError(ChairsideError):
+    pass
+
+
+def appointment_from_link(
+    *, token: str, now: datetime | None = None, lock: bool = False
+) -> Appointment:
+    now = now or timezone.now()
+    try:
+        claim = appointment_token_read(token)
+    except (signing.BadSignature, KeyError, ValueError, TypeError):
+        raise LinkError(
+            _("This link is not valid. Please contact the clinic."),
+            code=Code.LINK_INVALID,
+        ) from None
+    if claim.schema != connection.schema_name:
+        raise LinkError(
+            _("This link is not valid. Please contact the clinic."),
+            code=Code.LINK_INVALID,
+        )
+    appointments = Appointment.objects.select_related("patient__user", "dentist")
+    if lock:
+        appointments = appointments.select_for_update(of=("self",))
+    appointment = appointments.filter(pk=claim.appointment_id).first()
+    if appointment is None:
+        raise LinkError(
+            _("This link is not valid. Please contact the clinic."),
+            code=Code.LINK_INVALID,
+        )
+    if int(appointment.starts_at.timestamp()) != int(claim.starts_at.timestamp()):
+        raise LinkError(
+            _(
+                "This appointment has been moved. "
+                "Please use the link in the latest message."
+            ),
+            code=Code.LINK_OUTDATED,
+            status=HTTPStatus.GONE,
+        )
+    if now >= appointment.ends_at:
+        raise LinkError(
+            _("This link has expired: the appointment is over."),
+            code=Code.LINK_EXPIRED,
+            status=HTTPStatus.GONE,
+        )
+    return appointment
+
+
+@transaction.atomic
+def appointment_confirm_by_link(
+    *, token: str, now: datetime | None = None
+) -> Appointment:
+    appointment = appointment_from_link(token=token, now=now, lock=True)
+    if appointment.status == AppointmentStatus.CONFIRMED:
+        return appointment
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        raise Conflict(
+            _("This appointment can no longer be confirmed (it is %(status)s).")
+            % {"status": appointment.get_status_display()},
+            code=Code.APPOINTMENT_NOT_CHANGEABLE,
+        )
+    appointment.status = AppointmentStatus.CONFIRMED
+    appointment.save(update_fields=["status", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel_by_link(
+    *, token: str, now: datetime | None = None
+) -> Appointment:
+    now = now or timezone.now()
+    appointment = appointment_from_link(token=token, now=now, lock=True)
+    if appointment.status == AppointmentStatus.CANCELLED:
+        return appointment
+    if appointment.status not in REMINDABLE_STATUSES:
+        raise Conflict(
+            _("This appointment can no longer be cancelled (it is %(status)s).")
+            % {"status": appointment.get_status_display()},
+            code=Code.APPOINTMENT_NOT_CHANGEABLE,
+        )
+    hours = notification_settings_get().cancellation_window_hours
+    if now > appointment.starts_at - timedelta(hours=hours):
+        clinic = current_clinic()
+        raise Conflict(
+            _(
+                "Appointments cannot be cancelled online less than %(hours)s hours "
+                "before they start. Please call %(clinic)s to cancel."
+            )
+            % {"hours": hours, "clinic": clinic.name},
+            code=Code.CANCELLATION_WINDOW,
+        )
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancellation_reason = "Cancelled by the patient from a reminder link"
+    appointment.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    return appointment

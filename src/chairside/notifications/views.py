@@ -1,0 +1,63 @@
+"""The pages behind the confirm/cancel links in reminder messages.
+
+GET only shows what the link will do (mail scanners follow links; they must
+not cancel anyone's appointment); the button POSTs.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from chairside.core.errors import ChairsideError
+from chairside.notifications import services
+from chairside.notifications.content import local_when, patient_language
+from chairside.notifications.selectors import current_clinic
+
+
+def _page(request: HttpRequest, action: str, token: str) -> HttpResponse:
+    clinic = current_clinic()
+    done = False
+    try:
+        appointment = services.appointment_from_link(token=token)
+        language = patient_language(appointment.patient, clinic)
+        if request.method == "POST":
+            if action == "confirm":
+                appointment = services.appointment_confirm_by_link(token=token)
+            else:
+                appointment = services.appointment_cancel_by_link(token=token)
+            done = True
+    except ChairsideError as exc:
+        return render(
+            request,
+            "notifications/links/problem.html",
+            {"clinic": clinic, "message": exc.message, "code": exc.code},
+            status=exc.status,
+        )
+    with translation.override(language):
+        day, time = local_when(appointment, clinic)
+        return render(
+            request,
+            "notifications/links/appointment.html",
+            {
+                "clinic": clinic,
+                "appointment": appointment,
+                "day": day,
+                "time": time,
+                "action": action,
+                "done": done,
+                "language": language,
+            },
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def appointment_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    return _page(request, "confirm", token)
+
+
+@require_http_methods(["GET", "POST"])
+def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    return _page(request, "cancel", token)
