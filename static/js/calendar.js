@@ -16,13 +16,10 @@
   }
   function clearMessage() { messageBox.className = ""; messageBox.textContent = ""; }
   function idUrl(template, id) { return template.replace(/\/0\//, "/" + id + "/"); }
-  // A wall-clock "YYYY-MM-DDTHH:MM" in the clinic's zone (the calendar's timeZone).
-  function localInput(date) {
-    return FullCalendar.formatDate(date, {
-      timeZone: el.dataset.timeZone, year: "numeric", month: "2-digit", day: "2-digit",
-      hour: "2-digit", minute: "2-digit", hour12: false,
-    }).replace(/(\d+)\/(\d+)\/(\d+),? (\d+):(\d+)/, "$3-$1-$2T$4:$5");
-  }
+  // The calendar runs in UTC mode over the clinic's wall-clock times (the
+  // server sends and takes them without an offset), so a Date's UTC fields
+  // are the clinic's local time.
+  function wall(date, length) { return date.toISOString().slice(0, length || 19); }
   async function post(url, data) {
     const body = new URLSearchParams(data);
     const response = await fetch(url, {
@@ -41,7 +38,8 @@
     schedulerLicenseKey: "GPL-My-Project-Is-Open-Source",
     initialView: "resourceTimeGridDay",
     initialDate: el.dataset.initialDate || undefined,
-    timeZone: el.dataset.timeZone,
+    timeZone: "UTC",
+    now: el.dataset.now,
     locale: el.dataset.locale,
     headerToolbar: { left: "prev,next today", center: "title", right: "resourceTimeGridDay,resourceTimeGridWeek" },
     views: { resourceTimeGridWeek: { type: "resourceTimeGrid", duration: { weeks: 1 }, datesAboveResources: true } },
@@ -68,7 +66,7 @@
     clearMessage();
     const event = info.event;
     const data = {
-      start: event.start.toISOString(),
+      start: wall(event.start),
       duration_minutes: Math.round((event.end - event.start) / 60000),
     };
     if (info.newResource) data[by] = info.newResource.id;
@@ -96,7 +94,7 @@
     document.getElementById("book-patient").value = "";
     document.getElementById("book-patient-chosen").textContent = "";
     options.innerHTML = "";
-    document.getElementById("book-start").value = localInput(info.start);
+    document.getElementById("book-start").value = wall(info.start, 16);
     document.getElementById("book-duration").value = Math.max(5, Math.round((info.end - info.start) / 60000));
     if (info.resource) {
       const select = document.getElementById(by === "chair" ? "book-chair" : "book-dentist");
@@ -144,7 +142,7 @@
     const p = event.extendedProps;
     document.getElementById("event-title").textContent = event.title;
     document.getElementById("event-body").textContent =
-      FullCalendar.formatRange(event.start, event.end, { timeZone: el.dataset.timeZone, hour: "2-digit", minute: "2-digit", weekday: "long", day: "numeric", month: "long", locale: el.dataset.locale })
+      FullCalendar.formatRange(event.start, event.end, { timeZone: "UTC", hour: "2-digit", minute: "2-digit", weekday: "long", day: "numeric", month: "long", locale: el.dataset.locale })
       + " · " + p.dentist + " · " + p.chair + " · " + p.statusLabel;
     document.getElementById("event-error").textContent = "";
     document.getElementById("event-patient-link").href = idUrl(el.dataset.patientUrl, p.patientId);

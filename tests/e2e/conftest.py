@@ -78,7 +78,10 @@ def e2e_stripe():
 
 
 @pytest.fixture(scope="session")
-def live_port(app_server_factory, mail_dir, e2e_stripe) -> int:
+def live_server(app_server_factory, mail_dir, e2e_stripe) -> int:
+    """The app server's port. Named like pytest-django's fixture (which it
+    replaces) so that pytest-django sets the test database up for these tests
+    without wrapping them in a transaction the server could not see."""
     from tests.stripe_harness import API_KEY
 
     return app_server_factory(
@@ -124,3 +127,18 @@ def read_mail(mail_dir: Path, to: str) -> str:
     if not messages:
         raise AssertionError(f"no mail to {to}")
     return messages[-1]
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper() -> None:
+    """Replaces pytest-django's helper of the same name, which would request
+    transactional_db for tests using `live_server`: its flush would wipe the
+    session's committed world (clinics alpha and beta)."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _server_before_browser(live_server) -> int:
+    """Set up the test database and the app server before Playwright starts
+    its event loop: Django keeps connections per async context, and the
+    session's database setup must happen in the test thread's own one."""
+    return live_server

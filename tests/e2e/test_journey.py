@@ -86,11 +86,11 @@ def confirm_with_3ds_card(intent_id: str, account: str) -> None:
 
 
 def test_clinic_journey(  # noqa: PLR0915, PLR0917  (one story, told in order)
-    page: Page, live_port, mail_dir, journey_clinic, shot, django_db_blocker
+    page: Page, live_server, mail_dir, journey_clinic, shot, django_db_blocker
 ):
     slug = journey_clinic
-    public = f"http://localhost:{live_port}"
-    clinic = f"http://{slug}.localhost:{live_port}"
+    public = f"http://localhost:{live_server}"
+    clinic = f"http://{slug}.localhost:{live_server}"
     page.set_default_timeout(30_000)
     owner = f"owner@{slug}.test"
 

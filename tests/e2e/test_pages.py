@@ -43,8 +43,8 @@ def other_patients_invoice(django_db_blocker):
                 patient.delete()
 
 
-def test_spanish_ui_renders_translated(page: Page, live_port, shot):
-    base = f"http://alpha.localhost:{live_port}"
+def test_spanish_ui_renders_translated(page: Page, live_server, shot):
+    base = f"http://alpha.localhost:{live_server}"
     page.goto(f"{base}/accounts/login/")
     page.select_option("#language-select", "es")
     page.locator(".header-tools form button").first.click()
@@ -57,10 +57,10 @@ def test_spanish_ui_renders_translated(page: Page, live_port, shot):
 
 
 def test_patient_cannot_open_another_patients_pages(
-    page: Page, live_port, other_patients_invoice, shot
+    page: Page, live_server, other_patients_invoice, shot
 ):
     _alpha, other, invoice = other_patients_invoice
-    base = f"http://alpha.localhost:{live_port}"
+    base = f"http://alpha.localhost:{live_server}"
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_login", "patient@alpha.test")
     page.fill("#id_password", PASSWORD)

@@ -196,9 +196,9 @@ class BookingForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    start = forms.DateTimeField(
-        input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-    )
+    """A drag or resize: `start` is the clinic's wall-clock time."""
+
+    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"])
     duration_minutes = forms.IntegerField(min_value=5, max_value=480)
     dentist = forms.IntegerField(required=False)
     chair = forms.IntegerField(required=False)

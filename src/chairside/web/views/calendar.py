@@ -1,6 +1,12 @@
 """The staff calendar: FullCalendar (resource time grid) fed by JSON from here;
 booking and moving go through scheduling.services, and a refused change comes
-back as a message the page shows, never silently."""
+back as a message the page shows, never silently.
+
+Times travel as the clinic's wall-clock time without an offset, and the
+calendar runs in "UTC" mode: FullCalendar cannot compute a named zone's
+offsets without a plugin, while wall-clock times need none, so what staff
+see is exactly the clinic's local time, DST days included.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -26,12 +33,21 @@ from chairside.web.forms import BookingForm, MoveForm
 
 
 def _parse(value: str | None) -> datetime | None:
+    """A wall-clock time of the clinic (any offset or Z FullCalendar adds in
+    its UTC mode is dropped: the digits are the clinic's local time)."""
     if not value:
         return None
-    parsed = parse_datetime(value.replace(" ", "+"))
-    if parsed is not None and parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=queries.clinic_zone())
-    return parsed
+    try:
+        parsed = parse_datetime(value.replace(" ", "+"))
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    return parsed.replace(tzinfo=None).replace(tzinfo=queries.clinic_zone())
+
+
+def _wall(moment: datetime) -> str:
+    return moment.astimezone(queries.clinic_zone()).replace(tzinfo=None).isoformat()
 
 
 @staff_required
@@ -47,6 +63,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "chairs": scheduling_selectors.chair_list(user=request.user),
             "initial_date": request.GET.get("date", ""),
             "time_zone": request.tenant.time_zone,
+            "now": _wall(timezone.now()),
         },
     )
 
@@ -70,8 +87,8 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
             "id": str(a.pk),
             "resourceId": str(a.chair_id if by == "chair" else a.dentist_id),
             "title": f"{a.patient.full_name}" + (f" · {a.reason}" if a.reason else ""),
-            "start": a.starts_at.isoformat(),
-            "end": a.ends_at.isoformat(),
+            "start": _wall(a.starts_at),
+            "end": _wall(a.ends_at),
             "classNames": [f"status-{a.status}"],
             "editable": a.is_active and a.status != "completed",
             "extendedProps": {

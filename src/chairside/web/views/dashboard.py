@@ -20,6 +20,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         invoice_list(user=request.user)
         .filter(status__in=OPEN_STATUSES)
         .select_related("patient")
+        .prefetch_related(None)  # totals only, not line items
         .order_by("due_date", "id")
     )
     context = {
