@@ -57,11 +57,24 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0 --settings=config.settings.test
 	@bash scripts/ensure_chromium.sh
+	@$(MAKE) --no-print-directory lint-deploy
+	@bash scripts/ensure_nginx.sh
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@$(MAKE) --no-print-directory lint-deploy
+
+## Deployment files: Dockerfile (hadolint), compose files (the Compose
+## specification's JSON schema, vendored in docker/), workflows (actionlint),
+## shell scripts (bash -n). `make test` runs it too.
+.PHONY: lint-deploy
+lint-deploy: install
+	$(BIN)/hadolint --config docker/.hadolint.yaml docker/Dockerfile
+	$(BIN)/check-jsonschema --schemafile docker/compose-spec.schema.json docker/docker-compose.yml docker/docker-compose.dev.yml
+	$(BIN)/actionlint -shellcheck= .github/workflows/*.yml
+	@for f in docker/entrypoint.sh scripts/backup scripts/restore scripts/deploy scripts/ensure_nginx.sh nginx/docker-entrypoint.d/*.sh; do bash -n "$$f" || exit 1; done
 
 format: install
 	$(BIN)/ruff format .
