@@ -30,7 +30,10 @@ class CeleryBroker(HealthCheck):
             return
         try:
             with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=3)
+                # One try, no back-off: a probe must answer fast.
+                conn.ensure_connection(
+                    max_retries=1, interval_start=0, interval_step=0, timeout=3
+                )
         except Exception as exc:  # kombu wraps every transport's errors
             raise ServiceUnavailable(
                 f"Celery broker unreachable ({type(exc).__name__})."

@@ -45,9 +45,9 @@ def retry_reminder(request: HttpRequest, reminder_id: int) -> Reminder:
     reminder = services.reminder_retry(reminder_id=reminder_id)
 
     def _queue() -> None:
-        from chairside.notifications.tasks import reminder_send
+        from chairside.notifications.tasks import queue_without_waiting, reminder_send
 
-        reminder_send.apply_async(args=[reminder.pk], retry=False)
+        queue_without_waiting(reminder_send, reminder.pk)
 
     # If the broker is down the next scan picks it up; never fail the request.
     transaction.on_commit(_queue, robust=True)

@@ -30,6 +30,25 @@ def reminders_scan() -> int:
     return len(ready)
 
 
+def queue_without_waiting(task, *args: object) -> bool:
+    """Queue from a web request: one quick try, never minutes of broker
+    retries. False if the broker is down; the next scan picks the work up."""
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=2
+            )
+            task.apply_async(args=list(args), connection=conn, retry=False)
+    except Exception as exc:  # kombu wraps every transport's errors
+        logger.warning(
+            "broker unavailable, %s left to the next scan: %s", task.name, exc
+        )
+        return False
+    return True
+
+
 @shared_task(name="notifications.reminder_send")
 def reminder_send(reminder_id: int) -> str:
     reminder = reminder_deliver(reminder_id=reminder_id)

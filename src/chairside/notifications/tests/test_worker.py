@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import json
 import os
 import signal
 import socket
@@ -17,6 +18,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -369,13 +372,41 @@ class CuttableProxy:
                     sock.shutdown(socket.SHUT_RDWR)
 
 
+class AppClient:
+    """urllib against the app server a test started, on one clinic's host."""
+
+    def __init__(self, port: int, host: str, token: str) -> None:
+        self.base, self.host, self.token = f"http://127.0.0.1:{port}", host, token
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    def get(self, path: str, auth: bool = False) -> tuple[int, bytes]:
+        headers = {"Host": self.host, "Accept": "application/json"}
+        if auth:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(self.base + path, headers=headers)  # noqa: S310
+        return self._open(request)
+
+    def post(self, path: str) -> tuple[int, bytes]:
+        headers = {
+            "Host": self.host,
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {self.token}",
+        }
+        request = urllib.request.Request(  # noqa: S310 - our own test server
+            self.base + path, data=b"{}", method="POST", headers=headers
+        )
+        return self._open(request)
+
+
 def test_redis_down_app_serves_ready_reports_broker_and_work_resumes(
     e2e, app_server_factory
 ):
-    import json
-    import urllib.error
-    import urllib.request
-
     alpha, _beta = alpha_and_beta()
     proxy = CuttableProxy((REDIS_HOST, REDIS_PORT))
     proxy.up()
@@ -385,18 +416,8 @@ def test_redis_down_app_serves_ready_reports_broker_and_work_resumes(
     e2e.start("beat", **via_proxy)
     token = access_token_for(world_user(alpha, "receptionist"), alpha)
 
-    def get(path: str, auth: bool = False) -> tuple[int, bytes]:
-        headers = {"Host": alpha.host, "Accept": "application/json"}
-        if auth:
-            headers["Authorization"] = f"Bearer {token}"
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}{path}", headers=headers
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read()
+    app = AppClient(port, alpha.host, token)
+    get, post = app.get, app.post
 
     status, _body = get("/health/ready")
     assert status == HTTPStatus.OK
@@ -414,6 +435,29 @@ def test_redis_down_app_serves_ready_reports_broker_and_work_resumes(
     assert get("/api/reminders?status=failed", auth=True)[0] == HTTPStatus.OK
     assert get("/")[0] == HTTPStatus.OK
 
+    # Staff retrying a failed reminder while the broker is down: the request
+    # does not wait on the broker (the next scan after recovery sends it).
+    later = e2e.book(alpha, starts_in=timedelta(days=5))
+    with tenant_context(alpha):
+        failed = Reminder.objects.create(
+            key=f"e2e-failed-{later.pk}",
+            kind="appointment",
+            channel="email",
+            status="failed",
+            appointment=later,
+            appointment_starts_at=later.starts_at,
+            offset_minutes=1440,
+            due_at=timezone.now(),
+            recipient=later.patient.email,
+            attempts=5,
+            last_error="SMTP down",
+        )
+    started = time.monotonic()
+    status, _body = post(f"/api/reminders/{failed.pk}/retry")
+    retry_seconds = time.monotonic() - started
+    assert status == HTTPStatus.OK
+    assert retry_seconds < 5
+
     appointment = e2e.book(alpha, starts_in=timedelta(hours=20))
     time.sleep(4)  # beat ticks, nothing gets through
     assert e2e.emails() == []
@@ -426,7 +470,8 @@ def test_redis_down_app_serves_ready_reports_broker_and_work_resumes(
     assert message["To"] == appointment.patient.email
     wait_for(lambda: get("/health/ready")[0] == HTTPStatus.OK, 20, "ready again")
     print(
-        f"\nE2E: /health/ready answered in {ready_seconds:.2f}s with Redis down; "
+        f"\nE2E: Redis down: /health/ready answered in {ready_seconds:.2f}s, "
+        f"staff retry in {retry_seconds:.2f}s; "
         f"reminder went out {resumed_seconds:.2f}s after Redis came back"
     )
     proxy.down()
