@@ -269,6 +269,5 @@ SITE_SCHEME = env("SITE_SCHEME", default="https")
 SITE_PORT = env("SITE_PORT", default="")
 CLINIC_SIGNUP_RATE_PER_IP = env("CLINIC_SIGNUP_RATE_PER_IP", default="10/h")
 
-from .stripe import *  # noqa: E402  (Stripe Connect, dj-stripe)
-
 from .jobs import *  # noqa: E402  (Celery, reminders, email/SMS providers)
+from .stripe import *  # noqa: E402  (Stripe Connect, dj-stripe)
