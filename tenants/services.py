@@ -14,6 +14,8 @@ from chairside.accounts.services import user_create
 from chairside.core.errors import ChairsideError
 from tenants.errors import ClinicErrorCode
 from tenants.models import Clinic, Domain, Plan
+from tenants.resolution import clinic_forget
+from tenants.schema_clone import clone_template_into, template_is_current
 from tenants.validators import (
     normalize_slug,
     schema_name_for,
@@ -74,7 +76,14 @@ def clinic_provision(
                 default_language=language,
                 plan=plan,
             )
+            # Copying the migrated template takes a fraction of a second;
+            # replaying every tenant migration takes minutes. Migrations stay
+            # the fallback while no current template exists.
+            from_template = template_is_current()
+            clinic.auto_create_schema = not from_template
             clinic.save(verbosity=0)
+            if from_template:
+                clone_template_into(clinic.schema_name)
             Domain.objects.create(
                 domain=f"{slug}.{settings.BASE_DOMAIN}", tenant=clinic, is_primary=True
             )
@@ -101,6 +110,7 @@ def clinic_suspend(*, clinic: Clinic, reason: str = "") -> Clinic:
     clinic.status = Clinic.Status.SUSPENDED
     clinic.suspended_reason = reason[:200]
     clinic.save(update_fields=["status", "suspended_reason"])
+    clinic_forget(clinic)
     return clinic
 
 
@@ -108,4 +118,5 @@ def clinic_reactivate(*, clinic: Clinic) -> Clinic:
     clinic.status = Clinic.Status.ACTIVE
     clinic.suspended_reason = ""
     clinic.save(update_fields=["status", "suspended_reason"])
+    clinic_forget(clinic)
     return clinic

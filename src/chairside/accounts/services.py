@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from chairside.accounts.errors import AuthErrorCode
 from chairside.accounts.models import RefreshToken, Role, TokenFamily, User
 from chairside.accounts.tokens import token_decode, token_encode
 from chairside.core.errors import ChairsideError, Conflict, NotAuthenticated
+from chairside.core.localcache import LocalTTLCache
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ def user_deactivate(*, user: User) -> None:
     TokenFamily.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_reason="user_deactivated"
     )
+    _families_forget(user_id=user.pk)
 
 
 def _token_pair_for(family: TokenFamily) -> TokenPair:
@@ -139,6 +142,7 @@ def tokens_refresh(*, refresh_token: str) -> TokenPair:
             family.revoked_at = timezone.now()
             family.revoked_reason = "refresh_reuse"
             family.save(update_fields=["revoked_at", "revoked_reason"])
+            _families_forget(family_id=family.pk)
             reused = True
         elif not family.user.is_active:
             raise NotAuthenticated(
@@ -162,11 +166,46 @@ def tokens_revoke(*, refresh_token: str) -> None:
     TokenFamily.objects.filter(pk=claims["fam"], revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_reason="logout"
     )
+    _families_forget(family_id=claims["fam"])
+
+
+# Every API call checks its access token's family; the answer is kept per
+# process for ACCESS_TOKEN_CACHE_SECONDS (default 5). Only live families are
+# kept: logout, refresh-token reuse and deactivation drop them here at once
+# (and again on commit); other processes stop honouring them within
+# ACCESS_TOKEN_CACHE_SECONDS. Keyed by schema, so clinics never share entries.
+_live_families: LocalTTLCache[User] = LocalTTLCache()
+
+
+def _family_cache_seconds() -> float:
+    return float(getattr(settings, "ACCESS_TOKEN_CACHE_SECONDS", 5))
+
+
+def _families_forget(*, family_id: int | None = None, user_id: int | None = None):
+    schema = connection.schema_name
+
+    def drop() -> None:
+        _live_families.forget_where(
+            lambda key, user: (
+                key[0] == schema
+                and (family_id is None or key[1] == family_id)
+                and (user_id is None or user.pk == user_id)
+            )
+        )
+
+    drop()
+    if connection.in_atomic_block:
+        transaction.on_commit(drop)
 
 
 def access_token_user(token: str) -> User:
     """The active user an access token speaks for, or NotAuthenticated."""
     claims = token_decode(token, token_type="access")
+    key = (connection.schema_name, claims["fam"], claims["sub"])
+    cached = _live_families.get(key)
+    if cached is not None:
+        # A copy per request: callers may set attributes on request.user.
+        return copy.copy(cached)
     family = (
         TokenFamily.objects.select_related("user")
         .filter(pk=claims["fam"], user_id=claims["sub"])
@@ -180,4 +219,5 @@ def access_token_user(token: str) -> User:
         raise NotAuthenticated(
             _("This account is disabled."), code=AuthErrorCode.ACCOUNT_DISABLED
         )
+    _live_families.set(key, copy.copy(family.user), ttl=_family_cache_seconds())
     return family.user

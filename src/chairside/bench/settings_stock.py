@@ -1,0 +1,17 @@
+"""The app as django-tenants ships it: stock tenant middleware and database
+backend, no tenant or token caches. Used only by the benchmark's baseline
+server, to measure what this project's request-path work buys."""
+
+from config.settings.production import *  # noqa: F403
+from config.settings.production import DATABASES, MIDDLEWARE
+
+MIDDLEWARE = [
+    "django_tenants.middleware.main.TenantMainMiddleware"
+    if m == "tenants.middleware.ClinicTenantMiddleware"
+    else m
+    for m in MIDDLEWARE
+]
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+TENANT_LIMIT_SET_CALLS = False
+CLINIC_CACHE_SECONDS = 0
+ACCESS_TOKEN_CACHE_SECONDS = 0

@@ -1,0 +1,145 @@
+"""One-off timings: provisioning, migrate_schemas across clinics, reminders."""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+from chairside.bench.env import ROOT, process_env
+from tenants.models import Clinic
+
+if TYPE_CHECKING:
+    from chairside.bench.runner import World
+
+log = logging.getLogger("bench")
+
+
+def provisioning(samples: int) -> dict:
+    """clinic_provision end to end (schema with every app's tables, domain,
+    owner), then the clinic is removed again."""
+    from tenants.services import clinic_provision
+
+    seconds = []
+    for _ in range(samples):
+        slug = f"prov{uuid.uuid4().hex[:8]}"
+        connection.set_schema_to_public()
+        started = time.perf_counter()
+        clinic, _owner = clinic_provision(
+            name="Provisioning timing",
+            slug=slug,
+            owner_email=f"owner@{slug}.bench",
+            owner_password="bench-password-not-secret",
+        )
+        seconds.append(time.perf_counter() - started)
+        _drop(clinic)
+    return {
+        "samples": len(seconds),
+        "first_s": round(seconds[0], 3),
+        "median_s": round(statistics.median(seconds), 3),
+        "max_s": round(max(seconds), 3),
+    }
+
+
+def _drop(clinic: Clinic) -> None:
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{clinic.schema_name}" CASCADE')
+    clinic.domains.all().delete()
+    Clinic.objects.filter(pk=clinic.pk).delete()
+
+
+MIGRATION = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("patients", "0001_initial")]
+    operations = [
+        migrations.RunSQL(
+            "COMMENT ON TABLE patients_patient IS 'bench {tag}'",
+            reverse_sql=migrations.RunSQL.noop,
+        )
+    ]
+"""
+
+
+def migrate_trivial(*, cap_seconds: float) -> dict:
+    """`migrate_schemas` of one trivial migration across every clinic (stopped
+    after `cap_seconds`; the per-clinic figure is from the clinics done)."""
+    import re
+
+    tag = uuid.uuid4().hex[:10]
+    progress = re.compile(r"^\[(\d+)/(\d+) ")
+    with tempfile.TemporaryDirectory() as tmp:
+        package = Path(tmp) / f"bench_migrations_{tag}"
+        package.mkdir()
+        (package / "__init__.py").write_text("")
+        (package / f"0001_bench_{tag}.py").write_text(MIGRATION.format(tag=tag))
+        env = process_env("chairside.bench.settings_migrate")
+        env["PYTHONPATH"] = f"{tmp}{os.pathsep}{env['PYTHONPATH']}"
+        env["BENCH_MIGRATION_MODULE"] = package.name
+        clinics = Clinic.objects.exclude(schema_name=get_public_schema_name()).count()
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "manage.py", "migrate_schemas", "--tenant", "--noinput"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        done, first_started, capped = 0, None, False
+        for line in proc.stdout or ():
+            match = progress.match(line)
+            if match and "Starting migration" in line:
+                done = int(match.group(1)) - 1
+                first_started = first_started or time.perf_counter()
+            if time.perf_counter() - started > cap_seconds:
+                capped = True
+                proc.kill()
+                break
+        proc.wait()
+        elapsed = time.perf_counter() - started
+        if not capped:
+            done = clinics
+    if proc.returncode and not capped:
+        return {"error": f"migrate_schemas exited with {proc.returncode}"}
+    per_clinic = (time.perf_counter() - (first_started or started)) / max(done, 1)
+    return {
+        "clinics": clinics,
+        "migrated": done,
+        "stopped_after_cap": capped,
+        "total_s": round(elapsed, 1),
+        "per_clinic_ms": round(per_clinic * 1000, 1),
+    }
+
+
+def run_all(*, world: World, quick: bool) -> dict:
+    out: dict = {}
+    log.info("timing provisioning ...")
+    try:
+        out["provisioning"] = provisioning(1 if quick else 3)
+    except Exception as exc:  # a timing that fails is reported, not fatal
+        log.exception("provisioning timing failed")
+        out["provisioning"] = {"error": repr(exc)[:500]}
+    log.info("timing migrate_schemas of a trivial migration ...")
+    out["migrate_trivial"] = migrate_trivial(cap_seconds=60 if quick else 180)
+    from chairside.bench import reminders
+
+    log.info("timing reminders through the worker ...")
+    try:
+        out["reminders"] = reminders.run(world=world, quick=quick)
+    except Exception as exc:
+        log.exception("reminders timing failed")
+        out["reminders"] = {"error": repr(exc)[:500]}
+    return out

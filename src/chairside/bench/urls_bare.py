@@ -1,0 +1,26 @@
+"""URLs of the bare-Django baseline server (chairside.bench.settings_bare)."""
+
+from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import path
+
+from chairside.patients.models import Patient
+
+FIELDS = ("id", "first_name", "last_name", "email", "phone", "date_of_birth")
+
+
+def patient_detail(request: HttpRequest, patient_id: int) -> JsonResponse:
+    row = Patient.objects.filter(pk=patient_id).values(*FIELDS).first()
+    if row is None:
+        raise Http404
+    row["phone"] = str(row["phone"] or "")
+    return JsonResponse(row)
+
+
+def live(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [
+    path("bare/patients/<int:patient_id>", patient_detail),
+    path("health/live", live),
+]

@@ -1,0 +1,78 @@
+"""Cached hostname → clinic resolution (tenants.resolution) and the
+middleware's use of it: warm requests spend no statement on finding the
+clinic, and suspending a clinic takes effect at once."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+
+from chairside.core import localcache
+from tenants import resolution
+from tenants.services import clinic_reactivate, clinic_suspend
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def caching(monkeypatch):
+    # Tests run inside a transaction, where nothing is cached; let the cache
+    # store as it does for real requests, and empty it afterwards.
+    monkeypatch.setattr(localcache, "may_store", lambda: True)
+    resolution.clinic_cache_clear()
+    yield
+    resolution.clinic_cache_clear()
+
+
+def test_a_known_host_resolves_once_then_from_the_cache(
+    alpha, caching, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        first = resolution.clinic_for_hostname(alpha.host)
+    with django_assert_num_queries(0):
+        second = resolution.clinic_for_hostname(alpha.host)
+    assert first.pk == second.pk == alpha.pk
+    assert first is not second  # each request gets its own copy
+
+
+def test_unknown_hosts_are_not_remembered(caching, django_assert_num_queries):
+    resolution.clinic_for_hostname("elsewhere.localhost")  # connection warmed up
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert resolution.clinic_for_hostname("nowhere.localhost") is None
+
+
+def test_suspension_is_refused_at_once_despite_the_cache(api, alpha, caching):
+    client = api(alpha, "admin")
+    assert client.get("/api/me").status_code == HTTPStatus.OK
+    resolution.clinic_for_hostname(alpha.host)  # warm
+
+    clinic_suspend(clinic=alpha)
+    response = client.get("/api/me")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json()["error"]["code"] == "clinic_suspended"
+
+    clinic_reactivate(clinic=alpha)
+    assert client.get("/api/me").status_code == HTTPStatus.OK
+
+
+def test_a_warm_api_request_spends_no_statement_on_tenancy(
+    api, alpha, caching, django_assert_max_num_queries
+):
+    client = api(alpha, "admin")
+    client.get("/api/me")
+    # Warm: what is left is the token family check (not cached inside the
+    # test's transaction) — no domain lookup, no SET search_path.
+    with django_assert_max_num_queries(1) as ctx:
+        assert client.get("/api/me").status_code == HTTPStatus.OK
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "tenants_domain" not in sql
+    assert "search_path" not in sql
+
+
+def test_nothing_is_cached_inside_a_transaction(alpha, django_assert_num_queries):
+    resolution.clinic_cache_clear()
+    resolution.clinic_for_hostname(alpha.host)
+    with django_assert_num_queries(1):
+        resolution.clinic_for_hostname(alpha.host)
