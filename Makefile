@@ -18,7 +18,7 @@ export STRIPE_PUBLISHABLE_KEY := pk_test_chairsideLocalStripeKey0123
 export STRIPE_WEBHOOK_SECRET := whsec_chairsideLocalDemoSecret0123
 endif
 
-.PHONY: install run serve migrate seed test lint format db-stop clean
+.PHONY: install run serve migrate seed test lint format db-stop clean bench bench-quick
 
 # (Re)install whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -34,6 +34,7 @@ migrate: install
 	$(BIN)/python manage.py migrate_schemas --shared --verbosity 0
 	$(BIN)/python manage.py ensure_public_tenant
 	$(BIN)/python manage.py migrate_schemas --tenant --verbosity 0
+	$(BIN)/python manage.py clinic_template --verbosity 0
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo
@@ -86,3 +87,11 @@ db-stop: install
 
 clean:
 	rm -rf $(VENV) var/cache var/staticfiles
+
+## make bench: seed the benchmark database once, measure, write docs/benchmarks.md.
+bench: install
+	scripts/bench
+
+## make bench-quick: a smoke run of the same (under 3 minutes once seeded).
+bench-quick: install
+	scripts/bench --quick

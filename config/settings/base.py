@@ -115,7 +115,8 @@ DATABASE_URL = env("DATABASE_URL", default="") or embedded_database_url(
     VAR_DIR / "pgdata"
 )
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants, minus redundant SET search_path (tenants/postgresql_backend).
+DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
