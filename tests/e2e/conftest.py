@@ -89,7 +89,7 @@ def live_server(app_server_factory, mail_dir, e2e_stripe) -> int:
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(mail_dir),
             # Signing up provisions a whole clinic schema: give it time.
-            "GUNICORN_CMD_ARGS": "--timeout 900",
+            "GUNICORN_CMD_ARGS": "--timeout 900 --graceful-timeout 3",
             "STRIPE_SECRET_KEY": API_KEY,
             "STRIPE_PUBLISHABLE_KEY": "pk_test_" + "chairsideLocalStripeKey0123",
             "STRIPE_WEBHOOK_SECRET": "whsec_" + "chairsideE2eSigningSecret01",

@@ -64,7 +64,7 @@ def test_patient_cannot_open_another_patients_pages(
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_login", "patient@alpha.test")
     page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
 
     staff_page = page.goto(f"{base}/app/patients/{other.pk}/")
