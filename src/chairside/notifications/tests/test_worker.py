@@ -475,3 +475,25 @@ def test_redis_down_app_serves_ready_reports_broker_and_work_resumes(
         f"reminder went out {resumed_seconds:.2f}s after Redis came back"
     )
     proxy.down()
+
+
+def test_without_redis_the_filesystem_broker_carries_reminders(e2e):
+    """`make run` without REDIS_URL: kombu's filesystem transport, worker and
+    beat sharing one folder, no Redis involved."""
+    alpha, _beta = alpha_and_beta()
+    broker_dir = e2e.tmp / "broker"
+    for sub in ("queue", "control"):
+        (broker_dir / sub).mkdir(parents=True)
+    no_redis = {"REDIS_URL": "", "CELERY_BROKER_DIR": str(broker_dir)}
+    appointment = e2e.book(alpha, starts_in=timedelta(hours=20))
+    e2e.start(**no_redis)
+    e2e.start("beat", **no_redis)
+    started = time.monotonic()
+    wait_for(e2e.emails, 60, "the reminder through the filesystem broker")
+    elapsed = time.monotonic() - started
+    time.sleep(3)  # more beats: still one
+    [message] = e2e.emails()
+    assert message["To"] == appointment.patient.email
+    print(
+        f"\nE2E: filesystem broker (no Redis): reminder sent {elapsed:.2f}s after start"
+    )
