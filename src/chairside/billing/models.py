@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from chairside.audit.tracking import audited
 from chairside.core.models import TimeStampedModel
 
 
@@ -42,6 +43,8 @@ class InvoiceCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
+# Every change of an invoice (issue, payment, void) is in the audit trail.
+@audited()
 class Invoice(TimeStampedModel):
     number = models.CharField(max_length=32, unique=True)  # INV-2026-000123
     patient = models.ForeignKey(

@@ -11,6 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chairside.audit.tracking import audited
+
 
 class PaymentMethod(models.TextChoices):
     CARD = "card", _("Card")
@@ -26,6 +28,8 @@ class PaymentStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
 
 
+# Money in and out is in the audit trail (docs/audit.md).
+@audited()
 class Payment(models.Model):
     invoice = models.ForeignKey(
         "billing.Invoice", on_delete=models.PROTECT, related_name="payments"
@@ -74,6 +78,7 @@ class Payment(models.Model):
         return f"{self.amount} {self.payment_method} on {self.invoice_id}"
 
 
+@audited()
 class PaymentRefund(models.Model):
     """One refund of (part of) a payment: who gave it back, how much, why."""
 
