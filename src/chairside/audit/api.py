@@ -26,7 +26,7 @@ def _shape(events: list[Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "at": event.pgh_created_at,
-                "action": event.pgh_label,
+                "action": selectors.action(event),
                 "model": event.pgh_obj_model,
                 "object_id": str(event.pgh_obj_id),
                 "actor_id": actor,

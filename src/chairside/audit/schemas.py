@@ -10,7 +10,9 @@ from chairside.core.types import Id, SaneDate, SaneDateTime, Text
 
 class AuditEventOut(Schema):
     at: datetime
-    action: str = Field(description="create, update, delete, medical_history.read …")
+    action: str = Field(
+        description="create, update, archive, restore, delete, medical_history.read"
+    )
     model: str = Field(
         description="app_label.Model of the record, e.g. patients.Patient"
     )

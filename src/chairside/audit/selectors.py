@@ -66,3 +66,18 @@ def changes(event: Any) -> dict[str, Any] | None:
     if event.pgh_label != "update" or not event.pgh_diff:
         return None
     return redact({k: v for k, v in event.pgh_diff.items() if k not in NOISE_FIELDS})
+
+
+def action(event: Any) -> str:
+    """The event's label, with archiving/restoring named as such (they are
+    updates of is_archived to the database)."""
+    flip = (
+        (event.pgh_diff or {}).get("is_archived")
+        if event.pgh_label == "update"
+        else None
+    )
+    if flip == [False, True]:
+        return "archive"
+    if flip == [True, False]:
+        return "restore"
+    return event.pgh_label

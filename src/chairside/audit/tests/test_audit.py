@@ -32,7 +32,7 @@ def test_patient_create_update_archive_are_recorded_with_actor_and_ip(api, alpha
     client.patch(f"/api/patients/{created['id']}", {"address": "Here"})
     client.delete(f"/api/patients/{created['id']}")
     events = _events(client, model="patients.Patient", object_id=created["id"])
-    assert [e["action"] for e in events] == ["update", "update", "create"]
+    assert [e["action"] for e in events] == ["archive", "update", "create"]
     admin = world_user(alpha, "admin")
     create = events[-1]
     assert (create["actor_id"], create["actor_email"]) == (admin.pk, admin.email)
