@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,8 +20,11 @@ def _env(**extra: str) -> dict[str, str]:
     from django.db import connection
 
     s = connection.settings_dict
+    inherited = {
+        k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     return {
-        **os.environ,
+        **inherited,
         "APP_DIR": str(ROOT),
         "PYTHON": sys.executable,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -109,6 +111,7 @@ def test_web_starts_gunicorn_and_publishes_static_files(tmp_path: Path):
             GUNICORN_BIND=f"127.0.0.1:{port}",
             GUNICORN_WORKERS="1",
             GUNICORN_THREADS="2",
+            GUNICORN_TIMEOUT="120",
             STATIC_ROOT=str(collected),
             STATIC_SYNC_DIR=str(shared),
         ),
@@ -116,20 +119,20 @@ def test_web_starts_gunicorn_and_publishes_static_files(tmp_path: Path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
+        # The port opens before the worker has loaded Django: poll.
+        deadline = time.monotonic() + 120
         while True:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/health/live", headers={"Host": "localhost"}
+            )
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                    assert response.status == 200
                     break
             except OSError:
                 assert proc.poll() is None, "gunicorn exited"
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.1)
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/health/live", headers={"Host": "localhost"}
-        )
-        with urllib.request.urlopen(request, timeout=90) as response:  # noqa: S310
-            assert response.status == 200
+                assert time.monotonic() < deadline, "gunicorn never answered"
+                time.sleep(0.2)
         assert (shared / "css" / "app.0123abcd.css").read_text() == "body{}"
     finally:
         proc.terminate()

@@ -22,8 +22,12 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
         f"postgres://{s['USER']}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}"
         f"/{s['NAME']}"
     )
+    # Set by the browser tests in this process; a real deployment never has it.
+    inherited = {
+        k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     full_env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DATABASE_URL": database_url,
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
