@@ -226,3 +226,10 @@ def app_server_factory(django_db_setup):
             # gunicorn's graceful stop can outlast 10 s on a loaded machine.
             proc.kill()
             proc.wait(timeout=10)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    # Browser tests run last: Playwright's sync API keeps an event loop running
+    # in this thread, and Django's async views (health checks) refuse to run
+    # under it.
+    items.sort(key=lambda item: "tests/e2e/" in item.nodeid)
