@@ -21,6 +21,7 @@ from chairside.accounts.models import STAFF_ROLES, User
 from chairside.accounts.services import user_create
 from chairside.core.errors import ChairsideError
 from tenants.models import Clinic
+from tenants.resolution import clinic_forget
 from tenants.validators import validate_clinic_settings
 
 STRIPE_ACCOUNT_PATTERN = re.compile(r"^acct_[A-Za-z0-9]{6,}$")
@@ -35,6 +36,7 @@ def clinic_profile_update(
     clinic.currency = currency
     clinic.default_language = language
     clinic.save(update_fields=["name", "time_zone", "currency", "default_language"])
+    clinic_forget(clinic)  # hostname -> clinic is cached per process
     return clinic
 
 
@@ -60,6 +62,7 @@ def clinic_stripe_account_set(*, clinic: Clinic, account_id: str) -> Clinic:
         )
     clinic.stripe_account_id = account_id or None
     clinic.save(update_fields=["stripe_account_id"])
+    clinic_forget(clinic)
     return clinic
 
 
