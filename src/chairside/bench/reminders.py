@@ -54,9 +54,11 @@ def _prepare(clinic: Clinic) -> None:
             cursor.execute(
                 "DELETE FROM scheduling_appointment WHERE reason = %s", [REASON]
             )
+            # Free the next day for the benchmark's own appointments.
             cursor.execute(
                 "UPDATE scheduling_appointment SET status = 'cancelled'"
-                " WHERE starts_at > now() AND status IN ('scheduled', 'confirmed')"
+                " WHERE ends_at > now() AND status IN"
+                " ('scheduled', 'confirmed', 'checked_in', 'completed')"
             )
         NotificationSettings.objects.update_or_create(
             pk=1,

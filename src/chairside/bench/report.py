@@ -32,7 +32,7 @@ def render(meta: dict, out: dict) -> str:
         f"Run: {meta['date']}, {meta['mode']} mode, {meta['seconds_per_run']:g} s per"
         f" load run, wrk with 2 threads from a separate process.",
         f"Machine: {meta['machine']}.",
-        f"Server: `gunicorn {out.get('server_command', '?')}`, production settings.",
+        f"Server: `{out.get('server_command', '?')}`, production settings.",
         f"World: {json.dumps(meta['world'], default=str)}.",
         f"Migrate + seed (reused when present): {meta['migrate_and_seed_s']} s;"
         f" whole run {meta['total_s']} s.",
@@ -71,7 +71,10 @@ def render(meta: dict, out: dict) -> str:
     for r in results:
         if r.name.startswith(("GET", "staff")):
             target = GET_P99_TARGET[r.clients]
-            verdict = "met" if r.p99_ms <= target else "MISSED"
+            if not r.rps:
+                verdict = "MISSED (no response completed within the run)"
+            else:
+                verdict = "met" if r.p99_ms <= target else "MISSED"
             lines.append(f"- {r.name} @ {r.clients}: p99 {r.p99_ms} ms — {verdict}")
     if out.get("skipped"):
         lines += ["", "Not measured in this run:", ""]

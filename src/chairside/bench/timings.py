@@ -13,8 +13,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.db import connection
-from django_tenants.utils import get_public_schema_name
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from chairside.bench.env import ROOT, process_env
 from tenants.models import Clinic
@@ -132,6 +132,12 @@ def run_all(*, world: World, quick: bool) -> dict:
     except Exception as exc:  # a timing that fails is reported, not fatal
         log.exception("provisioning timing failed")
         out["provisioning"] = {"error": repr(exc)[:500]}
+    log.info("timing booking inserts with and without the exclusion constraints ...")
+    try:
+        out["booking_constraint"] = booking_constraint(world)
+    except Exception as exc:
+        log.exception("booking constraint timing failed")
+        out["booking_constraint"] = {"error": repr(exc)[:500]}
     log.info("timing migrate_schemas of a trivial migration ...")
     out["migrate_trivial"] = migrate_trivial(cap_seconds=60 if quick else 180)
     from chairside.bench import reminders
@@ -142,4 +148,58 @@ def run_all(*, world: World, quick: bool) -> dict:
     except Exception as exc:
         log.exception("reminders timing failed")
         out["reminders"] = {"error": repr(exc)[:500]}
+    return out
+
+
+def booking_constraint(world: World, rows: int = 5000) -> dict:
+    """Single-row appointment inserts into the large clinic's table with its
+    two exclusion constraints, then the same number with the constraints
+    dropped (same table, same data, same other indexes, WAL-logged alike;
+    audit triggers off for both). All rolled back afterwards."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start += timedelta(days=world.scale.days_after + 400)
+    per_slot = min(world.scale.dentists, world.scale.chairs)
+
+    def batch(offset: int) -> list[tuple]:
+        values = []
+        for i in range(offset, offset + rows):
+            k = i % per_slot + 1
+            at = start + timedelta(minutes=30 * (i // per_slot))
+            values.append(
+                (1 + i % world.scale.patients, k, k, at, at + timedelta(minutes=30))
+            )
+        return values
+
+    sql = (
+        "INSERT INTO scheduling_appointment (created_at, updated_at, patient_id,"
+        " dentist_id, chair_id, starts_at, duration_minutes, ends_at, status,"
+        " reason, notes, cancellation_reason) VALUES (now(), now(), %s, %s, %s,"
+        " %s, 30, %s, 'scheduled', '', '', '')"
+    )
+    out = {}
+    with schema_context(world.big.schema_name), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            for label, offset in (
+                ("with_exclusion_constraints", 0),
+                ("unconstrained", rows),
+            ):
+                if label == "unconstrained":
+                    cursor.execute(
+                        "ALTER TABLE scheduling_appointment"
+                        " DROP CONSTRAINT appointment_no_dentist_overlap,"
+                        " DROP CONSTRAINT appointment_no_chair_overlap"
+                    )
+                values = batch(offset)
+                started = time.perf_counter()
+                for row in values:
+                    cursor.execute(sql, row)
+                out[f"{label}_per_s"] = round(rows / (time.perf_counter() - started))
+        transaction.set_rollback(True)
+    out["ratio"] = round(
+        out["with_exclusion_constraints_per_s"] / out["unconstrained_per_s"], 2
+    )
+    out["rows"] = rows
     return out
