@@ -194,8 +194,12 @@ def test_partial_refund_by_admin(stripe_env: StripeEnv):
     assert body["status"] == "partially_refunded"
     assert body["refunded_amount"] == "20.00"
     assert body["refunds"][0]["stripe_refund_id"].startswith("re_")
-    refund_call = next(c for c in env.localstripe.calls if c.path == "/v1/refunds")
-    assert refund_call.account == alpha.stripe_account_id
+    key = f"chairside:{alpha.schema_name}:refund:{body['refunds'][0]['id']}"
+    refund_call = next(c for c in env.localstripe.calls if c.idempotency_key == key)
+    assert (refund_call.path, refund_call.account) == (
+        "/v1/refunds",
+        alpha.stripe_account_id,
+    )
     # Stripe's charge.refunded (cumulative 20.00) arrives and changes nothing.
     env.localstripe.wait_for(
         lambda: any(
