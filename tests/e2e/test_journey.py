@@ -54,6 +54,7 @@ def click_slot(page: Page, column: int, time: str) -> None:
     """Click the calendar's free slot at `time` in the n-th resource column."""
     header = page.locator(".fc-col-header-cell.fc-resource").nth(column)
     row = page.locator(f'td.fc-timegrid-slot-lane[data-time="{time}"]')
+    row.scroll_into_view_if_needed()  # mouse clicks land in the viewport only
     col_box, row_box = header.bounding_box(), row.bounding_box()
     page.mouse.click(
         col_box["x"] + col_box["width"] / 2, row_box["y"] + row_box["height"] / 2

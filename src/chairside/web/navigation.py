@@ -41,17 +41,19 @@ CONSOLE_NAV = [("console:clinics", _("Clinics"), None)]
 
 
 def _items(request: HttpRequest, spec: list) -> list[NavItem]:
-    items = []
+    links = []
     for name, label, allowed in spec:
         if allowed is not None and not allowed(request.user):
             continue
         try:
-            url = reverse(name)
+            links.append((str(label), reverse(name)))
         except NoReverseMatch:  # a page not wired on this host
             continue
-        active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append(NavItem(str(label), url, active))
-    return items
+    # The current section is the longest link the path starts with, so
+    # /app/calendar/ marks Calendar, not also Dashboard (/app/).
+    matches = [url for _label, url in links if request.path.startswith(url)]
+    current = max(matches, key=len, default=None)
+    return [NavItem(label, url, url == current) for label, url in links]
 
 
 def nav_for(request: HttpRequest) -> list[NavItem]:
