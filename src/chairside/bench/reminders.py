@@ -109,7 +109,7 @@ def run(*, world: World, quick: bool) -> dict:
         return {"skipped": "the reminders worker is not in the tree yet"}
     from chairside.notifications.tasks import reminders_scan
 
-    count = 10 if quick else 100
+    count = 3 if quick else 100
     slugs = [seed.small_slug(i) for i in range(1, count + 1)]
     clinics = list(Clinic.objects.filter(slug__in=slugs).order_by("slug"))
     if not clinics:
@@ -156,7 +156,7 @@ def run(*, world: World, quick: bool) -> dict:
         for clinic in clinics:
             with schema_context(clinic.schema_name):
                 reminders_scan.apply_async()
-        deadline = started + (120 if quick else 300)
+        deadline = started + (45 if quick else 300)
         sent = 0
         while time.perf_counter() < deadline:
             sent = _sent(clinics)

@@ -139,7 +139,7 @@ def run_all(*, world: World, quick: bool) -> dict:
         log.exception("booking constraint timing failed")
         out["booking_constraint"] = {"error": repr(exc)[:500]}
     log.info("timing migrate_schemas of a trivial migration ...")
-    out["migrate_trivial"] = migrate_trivial(cap_seconds=60 if quick else 180)
+    out["migrate_trivial"] = migrate_trivial(cap_seconds=20 if quick else 180)
     from chairside.bench import reminders
 
     log.info("timing reminders through the worker ...")
