@@ -77,7 +77,8 @@ def main() -> int:
         time.sleep(0.3)
     for proc in procs.values():
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+            # The leader only: Celery shuts its pool down warmly itself.
+            proc.terminate()
     deadline = time.monotonic() + 15
     for proc in procs.values():
         try:
