@@ -46,6 +46,9 @@ def _build_world() -> None:
     from tenants.services import clinic_provision
 
     call_command("ensure_public_tenant", verbosity=0)
+    # Migrate the clinic template once; every clinic the tests create is then
+    # a copy of it, exactly as in production signups.
+    call_command("clinic_template", verbosity=0)
     from tenants.models import Clinic
 
     for slug in ("alpha", "beta"):
