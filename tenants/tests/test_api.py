@@ -103,24 +103,3 @@ def test_signup_form_shows_errors_inline(client):
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "is reserved" in response.content.decode()
-
-
-def test_signup_form_creates_clinic_and_redirects_to_it(client):
-    response = client.post(
-        "/signup/",
-        {
-            "name": "Gamma",
-            "slug": "gamma",
-            "owner_first_name": "A",
-            "owner_last_name": "B",
-            "owner_email": "owner@gamma.test",
-            "owner_password": PASSWORD,
-            "time_zone": "UTC",
-            "currency": "USD",
-            "language": "en",
-            "plan": "starter",
-        },
-        HTTP_HOST="localhost",
-    )
-    assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"] == "http://gamma.localhost/accounts/login/"
