@@ -35,7 +35,7 @@ def payment_config(request: HttpRequest) -> PaymentConfigOut:
     return PaymentConfigOut(
         card_payments_available=available,
         publishable_key=settings.STRIPE_PUBLISHABLE_KEY or None if available else None,
-        stripe_account=clinic.stripe_account_id if available else None,
+        stripe_account=gateway.stripe_account_of(clinic) if available else None,
         currency=clinic.currency,
     )
 
@@ -56,7 +56,7 @@ def create_payment(request: HttpRequest, payload: PaymentIn) -> Status[CardCheck
         payment = selectors.payment_get(user=user, payment_id=checkout.payment.pk)
         out = CardCheckoutOut.from_orm(payment)
         out.client_secret = checkout.client_secret
-        out.stripe_account = current_clinic().stripe_account_id
+        out.stripe_account = gateway.stripe_account_of(current_clinic())
         out.publishable_key = settings.STRIPE_PUBLISHABLE_KEY or None
         return Status(HTTPStatus.CREATED, out)
     ensure(policies.can_record_manual_payment(user))

@@ -37,8 +37,18 @@ def is_configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY)
 
 
+def stripe_account_of(clinic: Clinic) -> str | None:
+    """The clinic's connected account, read fresh: the tenant object may be
+    cached per process, and a (dis)connected account must apply at once."""
+    return (
+        Clinic.objects.filter(pk=clinic.pk)
+        .values_list("stripe_account_id", flat=True)
+        .first()
+    )
+
+
 def card_payments_available(clinic: Clinic) -> bool:
-    return is_configured() and bool(clinic.stripe_account_id)
+    return is_configured() and bool(stripe_account_of(clinic))
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:
@@ -56,7 +66,7 @@ def from_minor_units(amount: int, currency: str) -> Decimal:
 def _options(clinic: Clinic) -> dict[str, Any]:
     return {
         "api_key": settings.STRIPE_SECRET_KEY,
-        "stripe_account": clinic.stripe_account_id,
+        "stripe_account": stripe_account_of(clinic),
     }
 
 
