@@ -60,7 +60,10 @@ test: install
 	@bash scripts/ensure_chromium.sh
 	@$(MAKE) --no-print-directory lint-deploy
 	@bash scripts/ensure_nginx.sh
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/e2e
+	@# Browser tests in a process of their own: Playwright keeps an event loop
+	@# running in the test thread, and localstripe's app can start once per process.
+	$(BIN)/pytest tests/e2e
 
 lint: install
 	$(BIN)/ruff check .
