@@ -10,3 +10,5 @@ class ClinicErrorCode(StrEnum):
     LANGUAGE_INVALID = "language_invalid"
     PLAN_INVALID = "plan_invalid"
     OWNER_INVALID = "owner_invalid"
+    STRIPE_ACCOUNT_INVALID = "stripe_account_invalid"
+    STRIPE_ACCOUNT_TAKEN = "stripe_account_taken"

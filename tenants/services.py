@@ -1,8 +1,9 @@
-"""Provisioning, suspending and reactivating clinics."""
+"""Provisioning clinics and every later change to a clinic record."""
 
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,6 +26,8 @@ from tenants.validators import (
 )
 
 logger = logging.getLogger(__name__)
+
+STRIPE_ACCOUNT_PATTERN = re.compile(r"^acct_[A-Za-z0-9]{6,}$")
 
 
 def _plan_for(plan_code: str | None) -> Plan | None:
@@ -105,18 +108,62 @@ def clinic_provision(
     return clinic, owner
 
 
+def _clinic_save(clinic: Clinic, fields: list[str]) -> Clinic:
+    # Every process caches hostname -> clinic for a few seconds: drop this
+    # process's copy so the change applies at once here.
+    clinic.save(update_fields=fields)
+    clinic_forget(clinic)
+    return clinic
+
+
 def clinic_suspend(*, clinic: Clinic, reason: str = "") -> Clinic:
     """Refuse every page and API call of the clinic; its data stays untouched."""
     clinic.status = Clinic.Status.SUSPENDED
     clinic.suspended_reason = reason[:200]
-    clinic.save(update_fields=["status", "suspended_reason"])
-    clinic_forget(clinic)
-    return clinic
+    return _clinic_save(clinic, ["status", "suspended_reason"])
 
 
 def clinic_reactivate(*, clinic: Clinic) -> Clinic:
     clinic.status = Clinic.Status.ACTIVE
     clinic.suspended_reason = ""
-    clinic.save(update_fields=["status", "suspended_reason"])
-    clinic_forget(clinic)
-    return clinic
+    return _clinic_save(clinic, ["status", "suspended_reason"])
+
+
+def clinic_profile_update(
+    *, clinic: Clinic, name: str, time_zone: str, currency: str, language: str
+) -> Clinic:
+    validate_clinic_settings(time_zone=time_zone, currency=currency, language=language)
+    clinic.name = name.strip()
+    clinic.time_zone = time_zone
+    clinic.currency = currency
+    clinic.default_language = language
+    return _clinic_save(clinic, ["name", "time_zone", "currency", "default_language"])
+
+
+def clinic_plan_change(*, clinic: Clinic, plan: Plan) -> Clinic:
+    clinic.plan = plan
+    return _clinic_save(clinic, ["plan"])
+
+
+def clinic_stripe_account_set(*, clinic: Clinic, account_id: str) -> Clinic:
+    """Connect (or, with "", disconnect) the clinic's own Stripe account."""
+    account_id = account_id.strip()
+    if account_id and not STRIPE_ACCOUNT_PATTERN.match(account_id):
+        raise ChairsideError(
+            _("A Stripe account id looks like acct_1A2b3C4d5E6f7G8h."),
+            code=ClinicErrorCode.STRIPE_ACCOUNT_INVALID,
+            details={"field": "stripe_account_id"},
+        )
+    if (
+        account_id
+        and Clinic.objects.filter(stripe_account_id=account_id)
+        .exclude(pk=clinic.pk)
+        .exists()
+    ):
+        raise ChairsideError(
+            _("This Stripe account is connected to another clinic."),
+            code=ClinicErrorCode.STRIPE_ACCOUNT_TAKEN,
+            details={"field": "stripe_account_id"},
+        )
+    clinic.stripe_account_id = account_id or None
+    return _clinic_save(clinic, ["stripe_account_id"])

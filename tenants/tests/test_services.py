@@ -8,7 +8,7 @@ from chairside.accounts.models import Role, User
 from chairside.core.errors import ChairsideError, Conflict
 from conftest import PASSWORD
 from tenants import services
-from tenants.models import Clinic, Domain
+from tenants.models import Clinic, Domain, Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +132,38 @@ def test_suspend_and_reactivate_keep_the_clinics_data(alpha):
     services.clinic_reactivate(clinic=alpha)
     alpha.refresh_from_db()
     assert not alpha.is_suspended
+
+
+def test_stripe_account_is_validated_unique_and_clearable(alpha, beta):
+    with pytest.raises(ChairsideError) as exc_info:
+        services.clinic_stripe_account_set(clinic=alpha, account_id="not-an-account")
+    assert exc_info.value.code == "stripe_account_invalid"
+
+    services.clinic_stripe_account_set(clinic=alpha, account_id=" acct_alphaABC123 ")
+    alpha.refresh_from_db()
+    assert alpha.stripe_account_id == "acct_alphaABC123"
+
+    with pytest.raises(ChairsideError) as exc_info:
+        services.clinic_stripe_account_set(clinic=beta, account_id="acct_alphaABC123")
+    assert exc_info.value.code == "stripe_account_taken"
+
+    services.clinic_stripe_account_set(clinic=alpha, account_id="")
+    alpha.refresh_from_db()
+    assert alpha.stripe_account_id is None
+
+
+def test_plan_change_and_profile_update_are_saved(alpha):
+    practice = Plan.objects.get(code="practice")
+    services.clinic_plan_change(clinic=alpha, plan=practice)
+    services.clinic_profile_update(
+        clinic=alpha, name=" Alpha Smiles ", time_zone="Europe/Paris",
+        currency="EUR", language="es",
+    )  # fmt: skip
+    alpha.refresh_from_db()
+    assert (alpha.plan, alpha.name, alpha.time_zone, alpha.currency) == (
+        practice, "Alpha Smiles", "Europe/Paris", "EUR",
+    )  # fmt: skip
+    with pytest.raises(ChairsideError):
+        services.clinic_profile_update(
+            clinic=alpha, name="x", time_zone="Mars/Base", currency="EUR", language="es"
+        )

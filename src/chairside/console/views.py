@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from chairside.console import selectors
 from chairside.console.forms import ConsoleLoginForm, PlanChangeForm, SuspendForm
-from chairside.console.services import clinic_plan_change
 from chairside.core.errors import ChairsideError
 from chairside.web.decorators import forbidden
 from tenants import selectors as tenant_selectors
@@ -154,7 +153,9 @@ def clinic_change_plan(request: HttpRequest, slug: str) -> HttpResponse:
     clinic = get_object_or_404(tenant_selectors.clinic_list(), slug=slug)
     form = PlanChangeForm(request.POST)
     if form.is_valid():
-        clinic_plan_change(clinic=clinic, plan=form.cleaned_data["plan"])
+        tenant_services.clinic_plan_change(
+            clinic=clinic, plan=form.cleaned_data["plan"]
+        )
         messages.success(
             request,
             _("%(name)s is now on the %(plan)s plan.")

@@ -57,6 +57,7 @@ from chairside.notifications.selectors import (
 from chairside.notifications.sms import SmsMessage, send_sms
 from chairside.notifications.timing import due_offset, reminder_due_at
 from chairside.scheduling.models import Appointment, AppointmentStatus
+from chairside.scheduling.services import TRANSITIONS
 from tenants.models import Clinic
 
 logger = logging.getLogger(__name__)
@@ -404,7 +405,7 @@ def appointment_confirm_by_link(
     appointment = appointment_from_link(token=token, now=now, lock=True)
     if appointment.status == AppointmentStatus.CONFIRMED:
         return appointment
-    if appointment.status != AppointmentStatus.SCHEDULED:
+    if AppointmentStatus.CONFIRMED not in TRANSITIONS[appointment.status]:
         raise Conflict(
             _("This appointment can no longer be confirmed (it is %(status)s).")
             % {"status": appointment.get_status_display()},
@@ -423,7 +424,7 @@ def appointment_cancel_by_link(
     appointment = appointment_from_link(token=token, now=now, lock=True)
     if appointment.status == AppointmentStatus.CANCELLED:
         return appointment
-    if appointment.status not in REMINDABLE_STATUSES:
+    if AppointmentStatus.CANCELLED not in TRANSITIONS[appointment.status]:
         raise Conflict(
             _("This appointment can no longer be cancelled (it is %(status)s).")
             % {"status": appointment.get_status_display()},

@@ -1,13 +1,11 @@
-"""Writes behind the settings pages that no other app's services cover yet.
+"""Writes behind the settings pages that no other app's services cover.
 
-clinic_profile_update and clinic_stripe_account_set belong with tenants.services
-(kept here so this app does not edit another team's module); staff_invite
-composes accounts.services.user_create with allauth's password-reset key.
+staff_invite composes accounts.services.user_create with allauth's
+password-reset key. Clinic profile, plan and Stripe account writes live in
+tenants.services.
 """
 
 from __future__ import annotations
-
-import re
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
@@ -20,50 +18,6 @@ from django.utils.translation import gettext as _
 from chairside.accounts.models import STAFF_ROLES, User
 from chairside.accounts.services import user_create
 from chairside.core.errors import ChairsideError
-from tenants.models import Clinic
-from tenants.resolution import clinic_forget
-from tenants.validators import validate_clinic_settings
-
-STRIPE_ACCOUNT_PATTERN = re.compile(r"^acct_[A-Za-z0-9]{6,}$")
-
-
-def clinic_profile_update(
-    *, clinic: Clinic, name: str, time_zone: str, currency: str, language: str
-) -> Clinic:
-    validate_clinic_settings(time_zone=time_zone, currency=currency, language=language)
-    clinic.name = name.strip()
-    clinic.time_zone = time_zone
-    clinic.currency = currency
-    clinic.default_language = language
-    clinic.save(update_fields=["name", "time_zone", "currency", "default_language"])
-    clinic_forget(clinic)  # hostname -> clinic is cached per process
-    return clinic
-
-
-def clinic_stripe_account_set(*, clinic: Clinic, account_id: str) -> Clinic:
-    """Connect (or, with "", disconnect) the clinic's own Stripe account."""
-    account_id = account_id.strip()
-    if account_id and not STRIPE_ACCOUNT_PATTERN.match(account_id):
-        raise ChairsideError(
-            _("A Stripe account id looks like acct_1A2b3C4d5E6f7G8h."),
-            code="stripe_account_invalid",
-            details={"field": "stripe_account_id"},
-        )
-    if (
-        account_id
-        and Clinic.objects.filter(stripe_account_id=account_id)
-        .exclude(pk=clinic.pk)
-        .exists()
-    ):
-        raise ChairsideError(
-            _("This Stripe account is connected to another clinic."),
-            code="stripe_account_taken",
-            details={"field": "stripe_account_id"},
-        )
-    clinic.stripe_account_id = account_id or None
-    clinic.save(update_fields=["stripe_account_id"])
-    clinic_forget(clinic)
-    return clinic
 
 
 @transaction.atomic

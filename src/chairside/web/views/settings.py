@@ -21,6 +21,7 @@ from chairside.web.forms import (
     StaffInviteForm,
     StripeAccountForm,
 )
+from tenants import services as tenant_services
 
 
 def _field_error(form, exc: ChairsideError) -> None:
@@ -53,7 +54,7 @@ def clinic_profile(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.clinic_profile_update(clinic=clinic, **form.cleaned_data)
+            tenant_services.clinic_profile_update(clinic=clinic, **form.cleaned_data)
         except ChairsideError as exc:
             _field_error(form, exc)
         else:
@@ -133,7 +134,7 @@ def stripe_connection(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.clinic_stripe_account_set(
+            tenant_services.clinic_stripe_account_set(
                 clinic=clinic, account_id=form.cleaned_data["stripe_account_id"]
             )
         except ChairsideError as exc:

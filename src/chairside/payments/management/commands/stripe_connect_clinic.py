@@ -6,11 +6,11 @@ manage.py stripe_connect_clinic <slug> --clear    # disconnect
 
 from __future__ import annotations
 
-import re
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chairside.core.errors import ChairsideError
 from tenants.models import Clinic
+from tenants.services import clinic_stripe_account_set
 
 
 class Command(BaseCommand):
@@ -25,16 +25,11 @@ class Command(BaseCommand):
         clinic = Clinic.objects.filter(slug=options["slug"]).first()
         if clinic is None:
             raise CommandError(f"No clinic {options['slug']!r}.")
-        account = None if options["clear"] else options["account"]
-        if account is not None and not re.fullmatch(r"acct_[A-Za-z0-9]+", account):
+        account = "" if options["clear"] else options["account"] or ""
+        if not account and not options["clear"]:
             raise CommandError("Give an account id like acct_1Nv0… (or --clear).")
-        if (
-            account
-            and Clinic.objects.filter(stripe_account_id=account)
-            .exclude(pk=clinic.pk)
-            .exists()
-        ):
-            raise CommandError(f"{account} already belongs to another clinic.")
-        clinic.stripe_account_id = account
-        clinic.save(update_fields=["stripe_account_id"])
+        try:
+            clinic_stripe_account_set(clinic=clinic, account_id=account)
+        except ChairsideError as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(f"{clinic.slug}: {account or 'no Stripe account'}")
