@@ -72,6 +72,13 @@ CELERY_BEAT_SCHEDULE = {
         # A scan nobody ran in time is superseded by the next one.
         "options": {"expires": REMINDER_SCAN_SECONDS * 2},
     },
+    # Spare clinic schemas for signups (tenants.spare_pool); once, in public.
+    "clinic-spare-pool": {
+        "task": "tenants.spare_pool_fill",
+        "schedule": 600,
+        "tenant_schemas": ["public"],
+        "options": {"expires": 600},
+    },
     # Hourly, and idempotent: each clinic's invoices turn overdue within the
     # hour after midnight in the clinic's own time zone.
     "invoices-mark-overdue": {
@@ -85,6 +92,10 @@ CELERY_BEAT_SCHEDULE = {
 # A failed send is tried again after 1, 5, 25, 125 … minutes (capped at 6 h),
 # at most this many times in all; then it stays `failed` for staff to retry.
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+# Reminders sent per task, in one transaction over one email connection. A
+# batch holds its appointments' row locks while it sends (a move waits for
+# it) and is sent again whole if its commit is lost: keep it small.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=25)
 
 # --- Email (EMAIL_BACKEND is in base.py) ----------------------------------------
 # Any django-anymail provider: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend

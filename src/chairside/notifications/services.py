@@ -18,14 +18,17 @@ Exactly once, step by step:
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,25 +181,236 @@ def _appointment_check(
     return None
 
 
-def _send(reminder: Reminder, content: Content, clinic: Clinic) -> None:
-    reference = f"reminder-{clinic.schema_name}-{reminder.pk}"
-    if reminder.channel == Channel.SMS:
-        send_sms(
-            SmsMessage(to=reminder.recipient, body=content.sms, reference=reference)
-        )
-        return
-    message = EmailMessage(
+def _reference(reminder: Reminder, clinic: Clinic) -> str:
+    return f"reminder-{clinic.schema_name}-{reminder.pk}"
+
+
+def _email(reminder: Reminder, content: Content, clinic: Clinic) -> EmailMessage:
+    reference = _reference(reminder, clinic)
+    return EmailMessage(
         subject=content.subject,
         body=content.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[reminder.recipient],
         headers={
+            # Stable across attempts: a message sent again after a lost
+            # commit is recognisable as the same one (see the module doc).
             "Message-ID": f"<{reference}@{settings.BASE_DOMAIN}>",
             "X-Chairside-Reminder": reference,
         },
-        connection=get_connection(fail_silently=False),
     )
-    message.send()
+
+
+class _Mailer:
+    """One email connection for a whole batch (one SMTP login or HTTP
+    session instead of one per message), reopened after a failed send in
+    case the failure broke it."""
+
+    def __init__(self) -> None:
+        self._connection: BaseEmailBackend | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        if self._connection is None:
+            connection = get_connection(fail_silently=False)
+            connection.open()
+            self._connection = connection
+        try:
+            self._connection.send_messages([message])
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            try:
+                connection.close()
+            except Exception:  # closing a broken connection; nothing to keep
+                logger.debug("email connection close failed", exc_info=True)
+
+
+def _lock_subjects(
+    reminders: list[Reminder],
+) -> tuple[dict[int, Appointment], dict[int, Any]]:
+    """Lock the appointments and invoices of a batch, in id order (two
+    batches sharing an appointment, e.g. its email and SMS reminders, wait
+    for each other rather than deadlock). Held until the batch commits: a
+    cancel or move waits for the send, so a message never goes out for a
+    time that no longer holds."""
+    appointment_ids = sorted(
+        {r.appointment_id for r in reminders if r.kind == ReminderKind.APPOINTMENT}
+    )
+    invoice_ids = sorted(
+        {r.invoice_id for r in reminders if r.kind == ReminderKind.INVOICE_OVERDUE}
+    )
+    appointments: dict[int, Appointment] = {}
+    invoices: dict[int, Any] = {}
+    if appointment_ids:
+        appointments = {
+            a.pk: a
+            for a in Appointment.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("patient__user", "dentist")
+            .filter(pk__in=appointment_ids)
+            .order_by("id")
+        }
+    if invoice_ids:
+        from chairside.billing.models import Invoice
+
+        invoices = {
+            i.pk: i
+            for i in Invoice.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("patient__user")
+            .filter(pk__in=invoice_ids)
+            .order_by("id")
+        }
+    return appointments, invoices
+
+
+def _prepare(
+    reminder: Reminder,
+    *,
+    appointments: dict[int, Appointment],
+    invoices: dict[int, Any],
+    cfg: NotificationSettings,
+    clinic: Clinic,
+    now: datetime,
+    tz: ZoneInfo,
+) -> _Skip | Content:
+    """What to send for one claimed reminder, or why not to send it."""
+    if reminder.kind == ReminderKind.APPOINTMENT:
+        appointment = appointments[reminder.appointment_id]
+        skip = _appointment_check(reminder, appointment, cfg, now, tz)
+        if skip is not None:
+            return skip
+        return appointment_reminder_content(
+            appointment=appointment,
+            clinic=clinic,
+            language=patient_language(appointment.patient, clinic),
+        )
+    from chairside.billing.models import InvoiceStatus
+
+    invoice = invoices[reminder.invoice_id]
+    if invoice.status != InvoiceStatus.OVERDUE:
+        return _Skip(f"invoice {invoice.status}")
+    if not cfg.overdue_invoice_emails:
+        return _Skip("overdue emails turned off")
+    return invoice_overdue_content(
+        invoice=invoice,
+        clinic=clinic,
+        language=patient_language(invoice.patient, clinic),
+    )
+
+
+def _mark_skipped(reminder: Reminder, skip: _Skip) -> None:
+    if reminder.status == ReminderStatus.FAILED:
+        # Keep the failure visible; just stop trying.
+        reminder.next_attempt_at = None
+    else:
+        reminder.status = ReminderStatus.SKIPPED
+    reminder.skip_reason = skip.reason
+
+
+def _mark_sent(reminder: Reminder, now: datetime) -> None:
+    reminder.attempts += 1
+    reminder.status = ReminderStatus.SENT
+    reminder.sent_at = now
+    reminder.next_attempt_at = None
+
+
+def _mark_failed(
+    reminder: Reminder, exc: Exception, clinic: Clinic, now: datetime
+) -> None:
+    reminder.attempts += 1
+    logger.warning(
+        "reminder %s in %s failed (attempt %s): %s",
+        reminder.pk,
+        clinic.schema_name,
+        reminder.attempts,
+        exc,
+    )
+    reminder.status = ReminderStatus.FAILED
+    reminder.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    reminder.next_attempt_at = (
+        now + retry_delay(reminder.attempts)
+        if reminder.attempts < settings.REMINDER_MAX_ATTEMPTS
+        else None
+    )
+
+
+_DELIVERY_FIELDS = [
+    "status",
+    "attempts",
+    "last_error",
+    "next_attempt_at",
+    "sent_at",
+    "skip_reason",
+    "updated_at",
+]
+
+
+def reminders_deliver(
+    *, reminder_ids: Sequence[int], now: datetime | None = None
+) -> list[Reminder]:
+    """Send a batch of reminders in one transaction; return those this call
+    handled (sent, failed or skipped), in id order.
+
+    Reminders already sent, being sent by another worker (their row is
+    locked: SKIP LOCKED) or waiting for their next attempt are left out.
+    Each message goes out on its own through one shared connection, so a
+    refused message fails alone; then every row is marked in one UPDATE and
+    the whole batch commits. A query count that does not grow with the batch
+    (locks, settings, subjects, the UPDATE).
+    """
+    now = now or timezone.now()
+    clinic = current_clinic()
+    tz = ZoneInfo(clinic.time_zone)
+    with transaction.atomic():
+        reminders = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(ready_to_send_q(now), pk__in=list(reminder_ids))
+            .order_by("id")
+        )
+        if not reminders:
+            return []
+        cfg = notification_settings_get()
+        appointments, invoices = _lock_subjects(reminders)
+        mailer = _Mailer()
+        try:
+            for reminder in reminders:
+                prepared = _prepare(
+                    reminder,
+                    appointments=appointments,
+                    invoices=invoices,
+                    cfg=cfg,
+                    clinic=clinic,
+                    now=now,
+                    tz=tz,
+                )
+                if isinstance(prepared, _Skip):
+                    _mark_skipped(reminder, prepared)
+                    continue
+                try:
+                    if reminder.channel == Channel.SMS:
+                        send_sms(
+                            SmsMessage(
+                                to=reminder.recipient,
+                                body=prepared.sms,
+                                reference=_reference(reminder, clinic),
+                            )
+                        )
+                    else:
+                        mailer.send(_email(reminder, prepared, clinic))
+                except Exception as exc:  # any provider or network error
+                    _mark_failed(reminder, exc, clinic, now)
+                else:
+                    _mark_sent(reminder, now)
+        finally:
+            mailer.close()
+        changed_at = timezone.now()
+        for reminder in reminders:
+            reminder.updated_at = changed_at
+        Reminder.objects.bulk_update(reminders, _DELIVERY_FIELDS)
+    return reminders
 
 
 def reminder_deliver(
@@ -208,97 +422,8 @@ def reminder_deliver(
     was nothing to do: already sent, being sent by another worker, or waiting
     for its next attempt.
     """
-    now = now or timezone.now()
-    clinic = current_clinic()
-    tz = ZoneInfo(clinic.time_zone)
-    with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(skip_locked=True)
-            .filter(ready_to_send_q(now), pk=reminder_id)
-            .first()
-        )
-        if reminder is None:
-            return None
-        cfg = notification_settings_get()
-        skip: _Skip | None = None
-        if reminder.kind == ReminderKind.APPOINTMENT:
-            # Held until we commit: a cancel or move waits for this send to
-            # finish, so a message never goes out for an old time.
-            appointment = (
-                Appointment.objects.select_for_update(no_key=True, of=("self",))
-                .select_related("patient__user", "dentist")
-                .get(pk=reminder.appointment_id)
-            )
-            skip = _appointment_check(reminder, appointment, cfg, now, tz)
-            if skip is None:
-                content = appointment_reminder_content(
-                    appointment=appointment,
-                    clinic=clinic,
-                    language=patient_language(appointment.patient, clinic),
-                )
-        else:
-            from chairside.billing.models import Invoice, InvoiceStatus
-
-            invoice = (
-                Invoice.objects.select_for_update(no_key=True, of=("self",))
-                .select_related("patient__user")
-                .get(pk=reminder.invoice_id)
-            )
-            if invoice.status != InvoiceStatus.OVERDUE:
-                skip = _Skip(f"invoice {invoice.status}")
-            elif not cfg.overdue_invoice_emails:
-                skip = _Skip("overdue emails turned off")
-            else:
-                content = invoice_overdue_content(
-                    invoice=invoice,
-                    clinic=clinic,
-                    language=patient_language(invoice.patient, clinic),
-                )
-        if skip is not None:
-            if reminder.status == ReminderStatus.FAILED:
-                # Keep the failure visible; just stop trying.
-                reminder.next_attempt_at = None
-            else:
-                reminder.status = ReminderStatus.SKIPPED
-            reminder.skip_reason = skip.reason
-            reminder.save(
-                update_fields=["status", "next_attempt_at", "skip_reason", "updated_at"]
-            )
-            return reminder
-
-        reminder.attempts += 1
-        try:
-            _send(reminder, content, clinic)
-        except Exception as exc:  # any provider or network error
-            logger.warning(
-                "reminder %s in %s failed (attempt %s): %s",
-                reminder.pk,
-                clinic.schema_name,
-                reminder.attempts,
-                exc,
-            )
-            reminder.status = ReminderStatus.FAILED
-            reminder.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            reminder.next_attempt_at = (
-                now + retry_delay(reminder.attempts)
-                if reminder.attempts < settings.REMINDER_MAX_ATTEMPTS
-                else None
-            )
-        else:
-            reminder.status = ReminderStatus.SENT
-            reminder.sent_at = now
-            reminder.next_attempt_at = None
-        reminder.save(
-            update_fields=[
-                "status",
-                "attempts",
-                "last_error",
-                "next_attempt_at",
-                "sent_at",
-                "updated_at",
-            ]
-        )
-        return reminder
+    handled = reminders_deliver(reminder_ids=[reminder_id], now=now)
+    return handled[0] if handled else None
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
-from chairside.notifications.services import reminder_deliver, reminders_plan
+from chairside.notifications.services import reminders_deliver, reminders_plan
 
 logger = logging.getLogger(__name__)
 
@@ -17,13 +17,16 @@ logger = logging.getLogger(__name__)
 @shared_task(name="notifications.reminders_scan")
 def reminders_scan() -> int:
     """Beat runs this every REMINDER_SCAN_SECONDS in every clinic: claim the
-    reminders that are due and queue one send per ready reminder. Queuing the
-    same reminder twice is harmless; the send locks and re-checks the row."""
+    reminders that are due and queue their sends, REMINDER_BATCH_SIZE to a
+    task (one task per reminder spent more on Celery than on sending).
+    Queuing a reminder twice is harmless; the send locks and re-checks it."""
     ready = reminders_plan()
-    for reminder_id in ready:
+    size = max(settings.REMINDER_BATCH_SIZE, 1)
+    for start in range(0, len(ready), size):
         # A send nobody picked up before the next scan is superseded by it.
-        reminder_send.apply_async(
-            args=[reminder_id], expires=max(settings.REMINDER_SCAN_SECONDS * 2, 60)
+        reminders_send.apply_async(
+            args=[ready[start : start + size]],
+            expires=max(settings.REMINDER_SCAN_SECONDS * 2, 60),
         )
     if ready:
         logger.info("%s: queued %s reminder sends", connection.schema_name, len(ready))
@@ -49,7 +52,18 @@ def queue_without_waiting(task, *args: object) -> bool:
     return True
 
 
+@shared_task(name="notifications.reminders_send")
+def reminders_send(reminder_ids: list[int]) -> dict[str, int]:
+    """Send a batch of reminders of this clinic (one transaction, one email
+    connection); how many ended in each status."""
+    counts: dict[str, int] = {}
+    for reminder in reminders_deliver(reminder_ids=reminder_ids):
+        counts[reminder.status] = counts.get(reminder.status, 0) + 1
+    return counts
+
+
 @shared_task(name="notifications.reminder_send")
 def reminder_send(reminder_id: int) -> str:
-    reminder = reminder_deliver(reminder_id=reminder_id)
-    return reminder.status if reminder is not None else "noop"
+    """One reminder (the staff retry)."""
+    handled = reminders_deliver(reminder_ids=[reminder_id])
+    return handled[0].status if handled else "noop"

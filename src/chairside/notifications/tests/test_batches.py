@@ -1,0 +1,189 @@
+"""Reminders sent in batches: one transaction and one email connection per
+batch, each message failing alone, and what a lost commit means."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+
+from chairside.notifications import services
+from chairside.notifications.models import Reminder, ReminderStatus
+from chairside.notifications.selectors import notification_settings_get
+from chairside.notifications.services import reminders_deliver, reminders_plan
+from chairside.notifications.tests.factories import make_appointment
+from chairside.scheduling.models import AppointmentStatus
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+class CountingBackend(LocmemBackend):
+    """locmem, counting the connections opened and refusing one address."""
+
+    opened = 0
+    refuse = ""
+
+    def open(self) -> bool:
+        type(self).opened += 1
+        return True
+
+    def send_messages(self, messages) -> int:
+        if any(self.refuse and self.refuse in m.to for m in messages):
+            raise ConnectionResetError("mailbox unavailable")
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def counting(settings):
+    settings.EMAIL_BACKEND = (
+        "chairside.notifications.tests.test_batches.CountingBackend"
+    )
+    CountingBackend.opened = 0
+    CountingBackend.refuse = ""
+    yield CountingBackend
+    CountingBackend.refuse = ""
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def book(count: int, **kwargs):
+    return [
+        make_appointment(starts_at=NOW + timedelta(hours=20, minutes=n * 5), **kwargs)
+        for n in range(count)
+    ]
+
+
+def test_a_batch_sends_every_reminder_over_one_connection(in_alpha, clock, counting):
+    appointments = book(6)
+    ready = reminders_plan(now=NOW)
+    handled = reminders_deliver(reminder_ids=ready, now=NOW)
+    assert [r.status for r in handled] == ["sent"] * 6
+    assert counting.opened == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        a.patient.email for a in appointments
+    )
+    assert {r.attempts for r in Reminder.objects.all()} == {1}
+    # Queued again (a second scan, a redelivered message): nothing to do.
+    assert reminders_deliver(reminder_ids=ready, now=NOW) == []
+    assert len(mail.outbox) == 6
+
+
+def test_batch_query_count_does_not_grow_with_the_batch(
+    in_alpha, clock, django_assert_num_queries
+):
+    book(12)
+    notification_settings_get()
+    ready = reminders_plan(now=NOW)
+    # savepoint, lock reminders, settings, lock appointments, UPDATE, release
+    with django_assert_num_queries(6):
+        reminders_deliver(reminder_ids=ready[:2], now=NOW)
+    with django_assert_num_queries(6):
+        reminders_deliver(reminder_ids=ready[2:], now=NOW)
+    assert Reminder.objects.filter(status="sent").count() == 12
+
+
+def test_a_refused_message_fails_alone_and_is_retried_later(in_alpha, clock, counting):
+    first, refused, last = book(3)
+    counting.refuse = refused.patient.email
+    handled = reminders_deliver(reminder_ids=reminders_plan(now=NOW), now=NOW)
+    by_appointment = {r.appointment_id: r for r in handled}
+    assert by_appointment[first.pk].status == ReminderStatus.SENT
+    assert by_appointment[last.pk].status == ReminderStatus.SENT
+    failed = by_appointment[refused.pk]
+    assert (failed.status, failed.attempts) == (ReminderStatus.FAILED, 1)
+    assert "mailbox unavailable" in failed.last_error
+    assert failed.next_attempt_at == NOW + timedelta(minutes=1)
+    assert len(mail.outbox) == 2
+    # The connection was reopened after the failure for the next message.
+    assert counting.opened == 2
+
+    counting.refuse = ""
+    later = NOW + timedelta(minutes=1)
+    assert reminders_plan(now=later) == [failed.pk]
+    [retried] = reminders_deliver(reminder_ids=[failed.pk], now=later)
+    assert (retried.status, retried.attempts) == (ReminderStatus.SENT, 2)
+
+
+def test_skips_and_sends_in_one_batch(in_alpha, clock):
+    kept, cancelled, moved = book(3)
+    ready = reminders_plan(now=NOW)
+    cancelled.status = AppointmentStatus.CANCELLED
+    cancelled.save(update_fields=["status"])
+    moved.starts_at += timedelta(days=2)
+    moved.save(update_fields=["starts_at"])
+    handled = {
+        r.appointment_id: r for r in reminders_deliver(reminder_ids=ready, now=NOW)
+    }
+    assert handled[kept.pk].status == "sent"
+    assert (handled[cancelled.pk].status, handled[cancelled.pk].skip_reason) == (
+        "skipped",
+        "appointment cancelled",
+    )
+    assert handled[moved.pk].skip_reason == "appointment moved"
+    assert [m.to for m in mail.outbox] == [[kept.patient.email]]
+
+
+def test_email_and_sms_of_one_appointment_in_one_batch(in_alpha, clock, sms_outbox):
+    book(1, phone="+12025550123")
+    handled = reminders_deliver(reminder_ids=reminders_plan(now=NOW), now=NOW)
+    assert sorted((r.channel, r.status) for r in handled) == [
+        ("email", "sent"),
+        ("sms", "sent"),
+    ]
+    assert len(mail.outbox) == len(sms_outbox) == 1
+
+
+def test_a_lost_commit_sends_the_batch_again_with_the_same_message_ids(
+    in_alpha, clock, monkeypatch
+):
+    """The choice documented in docs/notifications.md: at least once. If the
+    provider accepted the messages but marking them sent never commits
+    (worker killed, database gone), the rows are still pending and the next
+    attempt sends them again, with the same Message-ID, rather than risk a
+    patient never being reminded."""
+    book(3)
+    ready = reminders_plan(now=NOW)
+
+    def commit_lost(*args, **kwargs):
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Reminder.objects, "bulk_update", commit_lost)
+        with pytest.raises(ConnectionError):
+            reminders_deliver(reminder_ids=ready, now=NOW)
+    assert len(mail.outbox) == 3
+    assert {(r.status, r.attempts) for r in Reminder.objects.all()} == {("pending", 0)}
+
+    assert len(reminders_deliver(reminder_ids=ready, now=NOW)) == 3
+    first, second = mail.outbox[:3], mail.outbox[3:]
+    assert sorted(m.extra_headers["Message-ID"] for m in first) == sorted(
+        m.extra_headers["Message-ID"] for m in second
+    )
+    assert reminders_deliver(reminder_ids=ready, now=NOW) == []
+
+
+def test_scan_queues_one_task_per_batch(in_alpha, clock, settings, monkeypatch):
+    from chairside.notifications import tasks
+
+    settings.REMINDER_BATCH_SIZE = 4
+    book(10)
+    queued = []
+    monkeypatch.setattr(
+        tasks.reminders_send,
+        "apply_async",
+        lambda args, **kwargs: queued.append(args[0]),
+    )
+    assert tasks.reminders_scan() == 10
+    assert [len(ids) for ids in queued] == [4, 4, 2]
+    assert sorted(i for ids in queued for i in ids) == sorted(
+        services.reminder_ids_ready(now=NOW)
+    )
