@@ -60,7 +60,12 @@ from chairside.notifications.selectors import (
 from chairside.notifications.sms import SmsMessage, send_sms
 from chairside.notifications.timing import due_offset, reminder_due_at
 from chairside.scheduling.models import Appointment, AppointmentStatus
-from chairside.scheduling.services import TRANSITIONS
+from chairside.scheduling.policies import before_cancellation_window
+from chairside.scheduling.services import (
+    TRANSITIONS,
+    appointment_cancel,
+    appointment_confirm,
+)
 from tenants.models import Clinic
 
 logger = logging.getLogger(__name__)
@@ -523,6 +528,22 @@ def appointment_from_link(
     return appointment
 
 
+# Recorded in the audit context of changes made through a reminder's link.
+ON_BEHALF_LINK = "patient {patient_id} via reminder link"
+
+
+def _not_changeable(appointment: Appointment, *, cancel: bool) -> Conflict:
+    message = (
+        _("This appointment can no longer be cancelled (it is %(status)s).")
+        if cancel
+        else _("This appointment can no longer be confirmed (it is %(status)s).")
+    )
+    return Conflict(
+        message % {"status": appointment.get_status_display()},
+        code=Code.APPOINTMENT_NOT_CHANGEABLE,
+    )
+
+
 @transaction.atomic
 def appointment_confirm_by_link(
     *, token: str, now: datetime | None = None
@@ -531,14 +552,13 @@ def appointment_confirm_by_link(
     if appointment.status == AppointmentStatus.CONFIRMED:
         return appointment
     if AppointmentStatus.CONFIRMED not in TRANSITIONS[appointment.status]:
-        raise Conflict(
-            _("This appointment can no longer be confirmed (it is %(status)s).")
-            % {"status": appointment.get_status_display()},
-            code=Code.APPOINTMENT_NOT_CHANGEABLE,
-        )
-    appointment.status = AppointmentStatus.CONFIRMED
-    appointment.save(update_fields=["status", "updated_at"])
-    return appointment
+        raise _not_changeable(appointment, cancel=False)
+    # The signed link is the patient's proof; scheduling records the change.
+    return appointment_confirm(
+        actor=None,
+        appointment=appointment,
+        on_behalf=ON_BEHALF_LINK.format(patient_id=appointment.patient_id),
+    )
 
 
 @transaction.atomic
@@ -550,13 +570,9 @@ def appointment_cancel_by_link(
     if appointment.status == AppointmentStatus.CANCELLED:
         return appointment
     if AppointmentStatus.CANCELLED not in TRANSITIONS[appointment.status]:
-        raise Conflict(
-            _("This appointment can no longer be cancelled (it is %(status)s).")
-            % {"status": appointment.get_status_display()},
-            code=Code.APPOINTMENT_NOT_CHANGEABLE,
-        )
+        raise _not_changeable(appointment, cancel=True)
     hours = notification_settings_get().cancellation_window_hours
-    if now > appointment.starts_at - timedelta(hours=hours):
+    if not before_cancellation_window(appointment, window_hours=hours, now=now):
         clinic = current_clinic()
         raise Conflict(
             _(
@@ -566,7 +582,9 @@ def appointment_cancel_by_link(
             % {"hours": hours, "clinic": clinic.name},
             code=Code.CANCELLATION_WINDOW,
         )
-    appointment.status = AppointmentStatus.CANCELLED
-    appointment.cancellation_reason = "Cancelled by the patient from a reminder link"
-    appointment.save(update_fields=["status", "cancellation_reason", "updated_at"])
-    return appointment
+    return appointment_cancel(
+        actor=None,
+        appointment=appointment,
+        reason="Cancelled by the patient from a reminder link",
+        on_behalf=ON_BEHALF_LINK.format(patient_id=appointment.patient_id),
+    )

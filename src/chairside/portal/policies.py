@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from django.utils import timezone
+from datetime import datetime
 
 from chairside.scheduling.models import Appointment, AppointmentStatus
+from chairside.scheduling.policies import before_cancellation_window
 
 CHANGEABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 
@@ -22,7 +21,6 @@ def can_change_online(
 ) -> bool:
     """A patient may cancel or reschedule online until `window_hours` before
     the visit; after that they call the clinic."""
-    now = now or timezone.now()
-    return appointment.status in CHANGEABLE and appointment.starts_at - now >= (
-        timedelta(hours=window_hours)
+    return appointment.status in CHANGEABLE and before_cancellation_window(
+        appointment, window_hours=window_hours, now=now
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
 from chairside.accounts.models import Role, User
 from chairside.accounts.policies import has_role, is_clinic_admin, is_patient
 from chairside.scheduling.models import Appointment, AppointmentStatus
@@ -47,3 +51,16 @@ def can_set_status(user: User, status: str) -> bool:
 def can_write_notes(user: User) -> bool:
     """Notes are the clinic's; patients give a reason instead."""
     return is_booking_staff(user)
+
+
+def before_cancellation_window(
+    appointment: Appointment, *, window_hours: int, now: datetime | None = None
+) -> bool:
+    """The clinic's cancellation window (NotificationSettings.
+    cancellation_window_hours): a patient may cancel or move an appointment
+    online — in the portal or from a reminder's link — until `window_hours`
+    before it starts (that instant included); later, they call the clinic.
+    Time only: whether the status allows the change is the state machine's
+    question (services.TRANSITIONS)."""
+    now = now or timezone.now()
+    return now <= appointment.starts_at - timedelta(hours=window_hours)

@@ -13,6 +13,7 @@ import itertools
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import pghistory
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -295,17 +296,68 @@ def appointment_update(
     return appointment
 
 
+def _status_by_system(
+    appointment: Appointment,
+    new_status: str,
+    *,
+    on_behalf: str,
+    fields: dict[str, Any] | None = None,
+) -> Appointment:
+    """A status change nobody signed in makes: the system acts for someone
+    who proved their right another way (a patient's signed reminder link).
+    Same lock and state machine as staff changes; `on_behalf` (who, and
+    how) goes into the audit context of the change, with actor "system"."""
+    if not on_behalf:
+        raise ValueError("a change without a signed-in actor must say for whom")
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _check_transition(appointment, new_status)
+    appointment.status = new_status
+    for name, value in (fields or {}).items():
+        setattr(appointment, name, value)
+    with pghistory.context(actor="system", on_behalf=on_behalf):
+        appointment.save(update_fields=["status", *(fields or {}), "updated_at"])
+    return appointment
+
+
+@transaction.atomic
 def appointment_cancel(
-    *, actor: User, appointment: Appointment, reason: str = ""
+    *,
+    actor: User | None,
+    appointment: Appointment,
+    reason: str = "",
+    on_behalf: str = "",
 ) -> Appointment:
     """DELETE /appointments/{id}: the row stays, with status cancelled.
-    Cancelling twice is refused like any other invalid transition."""
+    Cancelling twice is refused like any other invalid transition.
+
+    `actor=None` is the system path (see _status_by_system): no role check,
+    `on_behalf` required and recorded in the audit trail."""
+    if actor is None:
+        return _status_by_system(
+            appointment,
+            S.CANCELLED,
+            on_behalf=on_behalf,
+            fields={"cancellation_reason": reason},
+        )
     ensure(policies.can_edit_appointment(actor, appointment))
     _check_transition(appointment, S.CANCELLED)
     return appointment_update(
         actor=actor,
         appointment=appointment,
         changes={"status": S.CANCELLED, "cancellation_reason": reason or None},
+    )
+
+
+@transaction.atomic
+def appointment_confirm(
+    *, actor: User | None, appointment: Appointment, on_behalf: str = ""
+) -> Appointment:
+    """Scheduled → confirmed; as appointment_cancel, `actor=None` is the
+    system path with `on_behalf` recorded."""
+    if actor is None:
+        return _status_by_system(appointment, S.CONFIRMED, on_behalf=on_behalf)
+    return appointment_update(
+        actor=actor, appointment=appointment, changes={"status": S.CONFIRMED}
     )
 
 

@@ -1,0 +1,163 @@
+"""Reminder links act through scheduling: one cancellation-window rule shared
+with the portal, and one audited path for changes nobody signed in made."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from chairside.core.errors import ChairsideError, Conflict
+from chairside.notifications.errors import NotificationsErrorCode
+from chairside.notifications.links import appointment_link, appointment_token
+from chairside.notifications.services import (
+    appointment_cancel_by_link,
+    notification_settings_update,
+)
+from chairside.notifications.tests.factories import make_appointment
+from chairside.portal.policies import can_change_online
+from chairside.scheduling import services as scheduling
+from chairside.scheduling.errors import SchedulingErrorCode
+from chairside.scheduling.models import AppointmentEvent, AppointmentStatus
+from chairside.scheduling.policies import before_cancellation_window
+
+pytestmark = pytest.mark.django_db
+
+
+def token_of(clinic, appointment) -> str:
+    return appointment_token(
+        schema=clinic.schema_name,
+        appointment_id=appointment.pk,
+        starts_at=appointment.starts_at,
+    )
+
+
+def last_event(appointment) -> AppointmentEvent:
+    return (
+        AppointmentEvent.objects.filter(pgh_obj_id=appointment.pk)
+        .select_related("pgh_context")
+        .latest("pgh_id")
+    )
+
+
+# --- one cancellation window ---------------------------------------------------
+
+
+def test_window_rule_includes_its_boundary(in_alpha):
+    appointment = make_appointment(starts_at=timezone.now() + timedelta(days=3))
+    deadline = appointment.starts_at - timedelta(hours=24)
+    assert before_cancellation_window(appointment, window_hours=24, now=deadline)
+    assert not before_cancellation_window(
+        appointment, window_hours=24, now=deadline + timedelta(seconds=1)
+    )
+    assert before_cancellation_window(
+        appointment, window_hours=0, now=appointment.starts_at
+    )
+
+
+def test_portal_and_reminder_link_agree_on_the_window(in_alpha):
+    notification_settings_update(cancellation_window_hours=24)
+    on_time = make_appointment(starts_at=timezone.now() + timedelta(days=3))
+    too_late = make_appointment(starts_at=timezone.now() + timedelta(days=3))
+    for appointment, at, allowed in (
+        (on_time, on_time.starts_at - timedelta(hours=24), True),
+        (too_late, too_late.starts_at - timedelta(hours=24, seconds=-1), False),
+    ):
+        assert can_change_online(appointment, window_hours=24, now=at) is allowed
+        with time_machine.travel(at, tick=False):
+            token = token_of(in_alpha, appointment)
+            if allowed:
+                done = appointment_cancel_by_link(token=token, now=at)
+                assert done.status == AppointmentStatus.CANCELLED
+            else:
+                with pytest.raises(Conflict) as refused:
+                    appointment_cancel_by_link(token=token, now=at)
+                assert refused.value.code == NotificationsErrorCode.CANCELLATION_WINDOW
+
+
+def test_portal_refuses_statuses_the_link_refuses(in_alpha):
+    appointment = make_appointment(
+        starts_at=timezone.now() + timedelta(days=3),
+        status=AppointmentStatus.CANCELLED,
+    )
+    assert not can_change_online(appointment, window_hours=24)
+
+
+# --- the system actor in scheduling.services ---------------------------------
+
+
+def test_link_cancel_is_audited_as_the_system_for_the_patient(in_alpha, api):
+    appointment = make_appointment(starts_at=timezone.now() + timedelta(days=2))
+    token = token_of(in_alpha, appointment)
+    url = appointment_link(clinic_url="", action="cancel", token=token)
+    response = Client().post(url, HTTP_HOST=in_alpha.host, REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == HTTPStatus.OK
+
+    event = last_event(appointment)
+    assert (event.status, event.cancellation_reason) == (
+        "cancelled",
+        "Cancelled by the patient from a reminder link",
+    )
+    context = event.pgh_context.metadata
+    assert context["actor"] == "system"
+    assert context["on_behalf"] == f"patient {appointment.patient_id} via reminder link"
+    assert context["user"] is None
+    assert (context["ip"], context["method"]) == ("203.0.113.7", "POST")
+    # The page is recorded, not the token that opens it.
+    assert context["url"] == "/appointments/cancel/<token>/"
+    assert token not in str(context)
+
+    [shown, _created] = (
+        api(in_alpha, "admin")
+        .get(f"/api/audit?model=scheduling.Appointment&object_id={appointment.pk}")
+        .json()["items"]
+    )
+    assert shown["action"] == "update"
+    assert shown["actor_id"] is None
+    assert shown["path"] == "/appointments/cancel/<token>/"
+    assert shown["changes"]["status"] == ["scheduled", "cancelled"]
+
+
+def test_link_confirm_goes_through_scheduling_and_is_audited(in_alpha):
+    appointment = make_appointment(starts_at=timezone.now() + timedelta(days=2))
+    url = appointment_link(
+        clinic_url="", action="confirm", token=token_of(in_alpha, appointment)
+    )
+    assert Client().post(url, HTTP_HOST=in_alpha.host).status_code == HTTPStatus.OK
+    event = last_event(appointment)
+    assert event.status == "confirmed"
+    assert event.pgh_context.metadata["actor"] == "system"
+    assert event.pgh_context.metadata["on_behalf"].endswith("via reminder link")
+    # Clicking again changes nothing and records nothing.
+    assert Client().post(url, HTTP_HOST=in_alpha.host).status_code == HTTPStatus.OK
+    assert last_event(appointment).pk == event.pk
+
+
+def test_system_change_outside_a_request_has_its_own_context(in_alpha):
+    appointment = make_appointment(starts_at=timezone.now() + timedelta(days=2))
+    scheduling.appointment_confirm(
+        actor=None, appointment=appointment, on_behalf="nightly import"
+    )
+    metadata = last_event(appointment).pgh_context.metadata
+    assert metadata == {"actor": "system", "on_behalf": "nightly import"}
+
+
+def test_system_path_must_say_for_whom_and_obeys_the_state_machine(in_alpha):
+    appointment = make_appointment(starts_at=timezone.now() + timedelta(days=2))
+    with pytest.raises(ValueError, match="for whom"):
+        scheduling.appointment_cancel(actor=None, appointment=appointment)
+    done = make_appointment(
+        starts_at=timezone.now() + timedelta(days=2),
+        status=AppointmentStatus.NO_SHOW,
+    )
+    with pytest.raises(ChairsideError) as refused:
+        scheduling.appointment_confirm(
+            actor=None, appointment=done, on_behalf="patient via reminder link"
+        )
+    assert refused.value.code == SchedulingErrorCode.INVALID_TRANSITION
+    done.refresh_from_db()
+    assert done.status == AppointmentStatus.NO_SHOW
