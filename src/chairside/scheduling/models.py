@@ -110,6 +110,12 @@ class AppointmentStatus(models.TextChoices):
     NO_SHOW = "no_show", _("No show")
 
 
+# The longest visit (duration_minutes' bound). ends_at is derived from it, so
+# an appointment overlapping [t, ...) starts after t - MAX_DURATION: range
+# queries use that as the lower bound of an index scan on starts_at.
+MAX_DURATION_MINUTES = 480
+MAX_DURATION = timedelta(minutes=MAX_DURATION_MINUTES)
+
 # Statuses that hold their time slot (and so take part in the no-overlap rule).
 ACTIVE_STATUSES = (
     AppointmentStatus.SCHEDULED,
@@ -147,7 +153,8 @@ class Appointment(TimeStampedModel):
     )
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(5), MaxValueValidator(480)]
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(MAX_DURATION_MINUTES)],
     )
     # Derived from starts_at + duration_minutes (see save()); stored so the
     # exclusion constraints and range queries can use it.
@@ -178,7 +185,9 @@ class Appointment(TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                condition=Q(
+                    duration_minutes__gte=5, duration_minutes__lte=MAX_DURATION_MINUTES
+                ),
                 name="appointment_duration_5_to_480",
             ),
             models.CheckConstraint(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +20,7 @@ from chairside.scheduling import policies
 from chairside.scheduling.errors import SchedulingErrorCode
 from chairside.scheduling.models import (
     ACTIVE_STATUSES,
+    MAX_DURATION,
     Appointment,
     Chair,
     DayOff,
@@ -147,7 +150,13 @@ def appointment_conflicts(
     if chair_id is not None:
         resource |= Q(chair_id=chair_id)
     conflicts = Appointment.objects.filter(
-        resource, status__in=ACTIVE_STATUSES, starts_at__lt=end, ends_at__gt=start
+        resource,
+        status__in=ACTIVE_STATUSES,
+        starts_at__lt=end,
+        ends_at__gt=start,
+        # Implied by ends_at > start; bounds the (dentist|chair, starts_at)
+        # index range to a few rows instead of the resource's whole past.
+        starts_at__gt=start - MAX_DURATION,
     )
     if exclude_id is not None:
         conflicts = conflicts.exclude(pk=exclude_id)
@@ -165,10 +174,88 @@ class Slot:
     end: datetime
 
 
-def _overlaps(
-    busy: list[tuple[datetime, datetime]], start: datetime, end: datetime
-) -> bool:
-    return any(b_start < end and start < b_end for b_start, b_end in busy)
+class _Booked:
+    """One resource's booked time as sorted, merged spans (UTC), so whether a
+    slot overlaps it is two bisections rather than a scan of the week."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, spans: list[tuple[datetime, datetime]]) -> None:
+        self.starts: list[datetime] = []
+        self.ends: list[datetime] = []
+        for b_start, b_end in sorted(spans):
+            # Merging overlapping or touching spans keeps the answer: a slot
+            # overlaps the union exactly when it overlaps one of them.
+            if self.ends and b_start <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], b_end)
+            else:
+                self.starts.append(b_start)
+                self.ends.append(b_end)
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """Does [start, end) meet a booked span (b_start < end and start < b_end)?"""
+        # The first span ending after `start`; spans are disjoint and sorted,
+        # so it is the only candidate.
+        i = bisect_right(self.ends, start)
+        return i < len(self.starts) and self.starts[i] < end
+
+
+_NOTHING_BOOKED = _Booked([])
+
+
+# Booked time per dentist and per chair, merged in the database: range_agg
+# unions overlapping and adjacent spans, so a packed week comes back as a few
+# hundred blocks rather than thousands of appointments to parse.
+_BOOKED_SPANS_SQL = """
+WITH booked AS (
+    SELECT dentist_id, chair_id, tstzrange(starts_at, ends_at) AS span
+    FROM {table}
+    WHERE status = ANY(%(statuses)s)
+      AND starts_at < %(end)s
+      AND ends_at > %(start)s
+      -- implied by ends_at > start (no visit is longer than MAX_DURATION); it
+      -- bounds the index range on starts_at to the asked-for window
+      AND starts_at > %(lower)s
+)
+SELECT false, dentist_id, lower(block), upper(block)
+FROM (SELECT dentist_id, unnest(range_agg(span)) AS block
+      FROM booked GROUP BY dentist_id) AS by_dentist
+UNION ALL
+SELECT true, chair_id, lower(block), upper(block)
+FROM (SELECT chair_id, unnest(range_agg(span)) AS block
+      FROM booked GROUP BY chair_id) AS by_chair
+"""
+
+
+def _booked_in(
+    start: datetime, end: datetime
+) -> tuple[dict[int, _Booked], dict[int, _Booked]]:
+    """Time held by active appointments overlapping [start, end), as merged
+    blocks per dentist and per chair."""
+    spans: tuple[dict[int, list], dict[int, list]] = (
+        defaultdict(list),
+        defaultdict(list),
+    )
+    sql = _BOOKED_SPANS_SQL.format(
+        table=connection.ops.quote_name(Appointment._meta.db_table)
+    )
+    params = {
+        "statuses": [str(status) for status in ACTIVE_STATUSES],
+        "start": start,
+        "end": end,
+        "lower": start - MAX_DURATION,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for is_chair, resource_id, b_start, b_end in cursor.fetchall():
+            spans[is_chair][resource_id].append(
+                (b_start.astimezone(UTC), b_end.astimezone(UTC))
+            )
+    by_dentist, by_chair = spans
+    return (
+        {k: _Booked(v) for k, v in by_dentist.items()},
+        {k: _Booked(v) for k, v in by_chair.items()},
+    )
 
 
 def availability(
@@ -202,11 +289,14 @@ def availability(
     )
     if dentist_id is not None:
         dentists = dentists.filter(pk=dentist_id)
-    dentists = list(dentists)
-    ids = [d.pk for d in dentists]
-    shifts: dict[tuple[int, int], list[WorkingHours]] = defaultdict(list)
-    for shift in WorkingHours.objects.filter(dentist_id__in=ids).order_by("start_time"):
-        shifts[(shift.dentist_id, shift.weekday)].append(shift)
+    ids = list(dentists.values_list("pk", flat=True))
+    shifts: dict[tuple[int, int], list[tuple[time, time]]] = defaultdict(list)
+    for d_id, weekday, s_time, e_time in (
+        WorkingHours.objects.filter(dentist_id__in=ids)
+        .order_by("start_time")
+        .values_list("dentist_id", "weekday", "start_time", "end_time")
+    ):
+        shifts[(d_id, weekday)].append((s_time, e_time))
     first_day = start.astimezone(tz).date()
     last_day = end.astimezone(tz).date()
     days_off = set(
@@ -219,41 +309,37 @@ def availability(
         .order_by("name", "id")
         .values_list("pk", flat=True)
     )
-    dentist_busy: dict[int, list] = defaultdict(list)
-    chair_busy: dict[int, list] = defaultdict(list)
-    for appt in Appointment.objects.filter(
-        status__in=ACTIVE_STATUSES, starts_at__lt=end, ends_at__gt=start
-    ).values("dentist_id", "chair_id", "starts_at", "ends_at"):
-        span = (appt["starts_at"], appt["ends_at"])
-        dentist_busy[appt["dentist_id"]].append(span)
-        chair_busy[appt["chair_id"]].append(span)
+    dentist_booked, chair_booked = _booked_in(start, end)
+    chair_spans = [(c, chair_booked.get(c, _NOTHING_BOOKED)) for c in chairs]
 
     slots: list[Slot] = []
     day = first_day
     while day <= last_day:
-        for dentist in dentists:
-            if (dentist.pk, day) in days_off:
+        for d_id in ids:
+            if (d_id, day) in days_off:
                 continue
-            for shift in shifts.get((dentist.pk, day.weekday()), []):
-                t = local_datetime(day, shift.start_time, tz)
-                shift_end = local_datetime(day, shift.end_time, tz)
+            booked = dentist_booked.get(d_id, _NOTHING_BOOKED)
+            for shift_start, shift_end_time in shifts.get((d_id, day.weekday()), []):
+                # Slot times step on the wall clock (aware datetimes in one
+                # zone add and compare as wall times), as they always have;
+                # only the overlap tests are made on UTC instants.
+                t = local_datetime(day, shift_start, tz)
+                shift_end = local_datetime(day, shift_end_time, tz)
                 while t + duration <= shift_end:
                     slot_end = t + duration
-                    if (
-                        t >= earliest
-                        and slot_end <= end
-                        and not _overlaps(dentist_busy[dentist.pk], t, slot_end)
-                    ):
-                        chair = next(
-                            (
-                                c
-                                for c in chairs
-                                if not _overlaps(chair_busy[c], t, slot_end)
-                            ),
-                            None,
-                        )
-                        if chair is not None:
-                            slots.append(Slot(dentist.pk, chair, t, slot_end))
+                    if t >= earliest and slot_end <= end:
+                        t_utc, end_utc = t.astimezone(UTC), slot_end.astimezone(UTC)
+                        if not booked.overlaps(t_utc, end_utc):
+                            chair = next(
+                                (
+                                    c
+                                    for c, taken in chair_spans
+                                    if not taken.overlaps(t_utc, end_utc)
+                                ),
+                                None,
+                            )
+                            if chair is not None:
+                                slots.append(Slot(d_id, chair, t, slot_end))
                     t += SLOT_STEP
         day += timedelta(days=1)
     slots.sort(key=lambda s: (s.start, s.dentist_id))
