@@ -289,15 +289,15 @@ def clone_template_into(schema_name: str, *, template: str | None = None) -> Non
             f"INSERT INTO {new}.{_q(table)} ({cols}) OVERRIDING SYSTEM VALUE"  # noqa: S608
             f" SELECT {cols} FROM {old}.{_q(table)};"
         )
-    if triggers:
-        # Foreign-key checks of the copied rows are deferred triggers: run
-        # them now, since a table with pending trigger events cannot be altered.
-        statements.append("SET CONSTRAINTS ALL IMMEDIATE;")
-        statements += [
-            f"ALTER TABLE {new}.{_q(t)} ENABLE TRIGGER {_q(name)};"
-            for t, name in triggers
-        ]
-        statements.append("SET CONSTRAINTS ALL DEFERRED;")
+    # Foreign-key checks of the copied rows are deferred triggers: run them
+    # now, since a table with pending trigger events cannot be altered (the
+    # audit triggers going back on) or dropped (a stale spare, later in the
+    # same transaction).
+    statements.append("SET CONSTRAINTS ALL IMMEDIATE;")
+    statements += [
+        f"ALTER TABLE {new}.{_q(t)} ENABLE TRIGGER {_q(name)};" for t, name in triggers
+    ]
+    statements.append("SET CONSTRAINTS ALL DEFERRED;")
     for table, col in script.identity_columns:
         if table in with_rows:
             seq = f"pg_get_serial_sequence('{new}.{_q(table)}', '{col}')"

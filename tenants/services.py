@@ -17,6 +17,7 @@ from tenants.errors import ClinicErrorCode
 from tenants.models import Clinic, Domain, Plan
 from tenants.resolution import clinic_forget
 from tenants.schema_clone import clone_template_into, template_is_current
+from tenants.spare_pool import spare_claim
 from tenants.validators import (
     normalize_slug,
     schema_name_for,
@@ -79,14 +80,20 @@ def clinic_provision(
                 default_language=language,
                 plan=plan,
             )
-            # Copying the migrated template takes a fraction of a second;
-            # replaying every tenant migration takes minutes. Migrations stay
-            # the fallback while no current template exists.
-            from_template = template_is_current()
-            clinic.auto_create_schema = not from_template
+            clinic.auto_create_schema = False
             clinic.save(verbosity=0)
-            if from_template:
+            # A spare built ahead of time is a rename (milliseconds); copying
+            # the migrated template builds ~550 indexes (seconds); replaying
+            # every tenant migration takes minutes, the last resort while no
+            # current template exists.
+            source = "spare" if spare_claim(clinic.schema_name) else "template"
+            if source == "template" and not template_is_current():
+                source = "migrations"
+                clinic.create_schema(check_if_exists=True, verbosity=0)
+            elif source == "template":
                 clone_template_into(clinic.schema_name)
+            # Top the pool up again once this commits, off the request path.
+            transaction.on_commit(spare_pool_refill_soon, robust=True)
             Domain.objects.create(
                 domain=f"{slug}.{settings.BASE_DOMAIN}", tenant=clinic, is_primary=True
             )
@@ -104,8 +111,14 @@ def clinic_provision(
         if Clinic.objects.filter(slug=slug).exists():
             raise slug_taken_error(slug) from exc
         raise
-    logger.info("clinic provisioned", extra={"clinic": slug})
+    logger.info("clinic provisioned", extra={"clinic": slug, "schema_from": source})
     return clinic, owner
+
+
+def spare_pool_refill_soon() -> None:
+    from tenants.tasks import spare_pool_fill_task
+
+    spare_pool_fill_task.delay()
 
 
 def _clinic_save(clinic: Clinic, fields: list[str]) -> Clinic:
