@@ -28,6 +28,9 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default="")
 STORAGES["staticfiles"]["BACKEND"] = (
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+# Serve static/ as it is now (the browser tests' app server): whitenoise would
+# otherwise serve whatever an earlier collectstatic left in STATIC_ROOT.
+WHITENOISE_USE_FINDERS = True
 # Generous by default; rate-limit tests start servers with tight limits.
 AUTH_RATE_PER_IP = env("AUTH_RATE_PER_IP", default="1000/m")
 AUTH_RATE_PER_ACCOUNT = env("AUTH_RATE_PER_ACCOUNT", default="1000/m")

@@ -146,6 +146,7 @@
       + " · " + p.dentist + " · " + p.chair + " · " + p.statusLabel;
     document.getElementById("event-error").textContent = "";
     document.getElementById("event-patient-link").href = idUrl(el.dataset.patientUrl, p.patientId);
+    document.getElementById("event-edit-link").href = idUrl(el.dataset.editUrl, event.id);
     eventDialog.showModal();
   }
   eventDialog.querySelectorAll("[data-status]").forEach((button) => {

@@ -10,7 +10,9 @@ Screenshots land in test-artifacts/ (git-ignored).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -79,12 +81,92 @@ def e2e_stripe():
 
     from tests.stripe_harness import LocalStripe
 
+    _localstripe_card_confirm()
     harness = LocalStripe().start()
     previous = stripe.api_base
     stripe.api_base = harness.url
     yield harness
     stripe.api_base = previous
     harness.stop()
+
+
+# PaymentIntent id -> the connected account the page's Stripe.js was set up
+# with (`Stripe(key, {stripeAccount})`).
+_intent_accounts: dict[str, str] = {}
+
+
+def _localstripe_card_confirm() -> None:
+    """Give localstripe the step of real Stripe.js that its fake one skips.
+
+    localstripe's fake card Element takes typed input (`element.value`), but
+    its fake `confirmCardPayment` ignores the card and only plays 3-D Secure
+    on an intent it expects to be confirmed already. localstripe_confirm.js
+    (appended to the fake Stripe.js by `stripe_js_bridge`) posts the typed
+    card with the client secret here, as Stripe.js posts it to
+    `/v1/payment_intents/<id>/confirm`: we create the PaymentMethod from that
+    card and confirm the intent (a 3-D Secure test card then requires
+    action). Under `/_config/`, the only prefix localstripe serves without a
+    secret key; the client secret is checked instead. Real Stripe.js also
+    sends the connected account on every call; the fake does not, so the
+    3-D Secure call is stamped with the account given here, which makes the
+    webhook carry `account` as Stripe's would.
+    Must run before localstripe starts (aiohttp freezes routes at start)."""
+    from aiohttp import web
+    from localstripe import resources, server
+    from localstripe.errors import UserError
+
+    from tests.stripe_harness import _current_account
+
+    app = server.app
+    if app.frozen:
+        return
+
+    async def confirm(request: web.Request) -> web.Response:
+        data = json.loads(await request.text() or "{}")
+        intent = resources.PaymentIntent._api_retrieve(request.match_info["id"])
+        if (
+            not str(data.get("key", "")).startswith("pk_")
+            or data.get("client_secret") != intent.client_secret
+        ):
+            raise UserError(401, "Unauthorized")
+        if intent.status != "requires_payment_method":
+            raise UserError(400, f"payment_intent has status {intent.status}")
+        method = resources.PaymentMethod._api_create(
+            type="card",
+            card=dict(data.get("card") or {}),
+            billing_details={"address": {"postal_code": data.get("postal_code")}},
+        )
+        if data.get("stripe_account"):
+            _intent_accounts[intent.id] = data["stripe_account"]
+            _current_account.set(data["stripe_account"])
+        intent.payment_method = method.id
+        intent._confirm(on_failure_now=intent._report_failure)
+        return web.json_response(intent._export())
+
+    @web.middleware
+    async def account_of_intent(request: web.Request, handler):
+        match = re.match(r"^/v1/payment_intents/(pi_\w+)/_authenticate", request.path)
+        if match and not request.headers.get("Stripe-Account"):
+            account = _intent_accounts.get(match.group(1))
+            if account:
+                _current_account.set(account)
+        return await handler(request)
+
+    app.router.add_post("/_config/e2e/payment_intents/{id}/confirm", confirm)
+    # The harness puts its own account middleware first, in front of this one.
+    app.middlewares.insert(0, account_of_intent)
+
+
+@pytest.fixture
+def stripe_js_bridge(page, e2e_stripe) -> None:
+    """Serve localstripe's fake Stripe.js with localstripe_confirm.js after it."""
+    shim = (Path(__file__).parent / "localstripe_confirm.js").read_text()
+
+    def extend(route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text() + "\n" + shim)
+
+    page.route("**/js.stripe.com/v3/", extend)
 
 
 @pytest.fixture(scope="session")

@@ -204,6 +204,41 @@ class MoveForm(forms.Form):
     chair = forms.IntegerField(required=False)
 
 
+class AppointmentEditForm(forms.Form):
+    """The appointment's edit page: move it (time, length, dentist, chair)
+    and annotate it (reason, clinic notes) in one save. `start` is the
+    clinic's wall-clock time."""
+
+    start = forms.DateTimeField(
+        label=_("Start"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "step": 300}, format="%Y-%m-%dT%H:%M"
+        ),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=5, max_value=480
+    )
+    dentist = forms.TypedChoiceField(label=_("Dentist"), coerce=int, choices=[])
+    chair = forms.TypedChoiceField(label=_("Chair"), coerce=int, choices=[])
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    notes = forms.CharField(
+        label=_("Clinic notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For the clinic's staff; patients never see them."),
+    )
+
+    def __init__(
+        self, *args: object, dentists, chairs, with_notes: bool, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dentist"].choices = [(d.pk, str(d)) for d in dentists]
+        self.fields["chair"].choices = [(c.pk, c.name) for c in chairs]
+        if not with_notes:
+            del self.fields["notes"]
+
+
 WEEKDAYS = [
     (0, _("Monday")),
     (1, _("Tuesday")),

@@ -22,6 +22,11 @@ urlpatterns = [
         name="appointment-move",
     ),
     path(
+        "appointments/<int:appointment_id>/edit/",
+        calendar.appointment_edit,
+        name="appointment-edit",
+    ),
+    path(
         "appointments/<int:appointment_id>/status/",
         calendar.appointment_status,
         name="appointment-status",

@@ -133,3 +133,96 @@ def test_check_in_from_the_dashboard(web, alpha, setup):
     with schema_context(alpha.schema_name):
         appointment.refresh_from_db()
         assert appointment.status == "checked_in"
+
+
+def edit_form(setup, start, **fields):
+    return {
+        "start": start.strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": 30,
+        "dentist": setup["dentist"].pk,
+        "chair": setup["chair"].pk,
+        "reason": "Check-up",
+    } | fields
+
+
+def test_edit_form_reschedules_and_writes_reason_and_notes(web, alpha, setup):
+    client = web(alpha, "receptionist")
+    book(client, setup, setup["patient"], setup["start"])
+    with schema_context(alpha.schema_name):
+        appointment = Appointment.objects.get(dentist=setup["dentist"])
+    url = f"/app/appointments/{appointment.pk}/edit/"
+
+    page = client.get(url)
+    assert page.status_code == HTTPStatus.OK
+    # The form opens on the appointment as it is, in the clinic's time.
+    assert page.context["form"].initial["start"] == setup["start"].replace(tzinfo=None)
+    assert 'name="notes"' in page.content.decode()
+
+    new_start = clinic_local(2, 14)
+    saved = client.post(
+        url,
+        edit_form(
+            setup,
+            new_start,
+            duration_minutes=45,
+            reason="Crown fitting",
+            notes="Bring the lab's crown.",
+        ),
+    )
+
+    assert saved.status_code == HTTPStatus.FOUND, saved.content
+    assert saved["Location"].endswith(f"?date={new_start.date().isoformat()}")
+    with schema_context(alpha.schema_name):
+        appointment.refresh_from_db()
+        assert appointment.starts_at == new_start
+        assert appointment.duration_minutes == 45
+        assert appointment.reason == "Crown fitting"
+        assert appointment.notes == "Bring the lab's crown."
+
+
+def test_edit_form_shows_a_conflict_and_changes_nothing(web, alpha, setup):
+    client = web(alpha, "receptionist")
+    book(client, setup, setup["patient"], setup["start"])
+    later = clinic_local(2, 12)
+    book(client, setup, setup["other"], later)
+    with schema_context(alpha.schema_name):
+        appointment = Appointment.objects.get(patient=setup["other"])
+
+    refused = client.post(
+        f"/app/appointments/{appointment.pk}/edit/",
+        edit_form(setup, setup["start"], reason="Moved onto another"),
+    )
+
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert refused.context["form"].non_field_errors()
+    assert 'role="alert"' in refused.content.decode()
+    with schema_context(alpha.schema_name):
+        appointment.refresh_from_db()
+        assert appointment.starts_at == later
+        assert appointment.reason == "Check-up"
+
+
+def test_edit_form_of_another_clinics_appointment_is_not_found(web, alpha, beta, setup):
+    client = web(beta, "receptionist")
+    with schema_context(alpha.schema_name):
+        appointment = Appointment.objects.create(
+            patient=setup["patient"],
+            dentist=setup["dentist"],
+            chair=setup["chair"],
+            starts_at=setup["start"],
+        )
+    # Same id in beta's schema is either missing or beta's own: never alpha's.
+    response = client.get(f"/app/appointments/{appointment.pk}/edit/")
+    assert setup["patient"].full_name not in response.content.decode()
+
+
+def test_patients_cannot_open_the_staff_edit_form(web, alpha, setup):
+    with schema_context(alpha.schema_name):
+        appointment = Appointment.objects.create(
+            patient=setup["patient"],
+            dentist=setup["dentist"],
+            chair=setup["chair"],
+            starts_at=setup["start"],
+        )
+    response = web(alpha, "patient").get(f"/app/appointments/{appointment.pk}/edit/")
+    assert response.status_code in {HTTPStatus.FORBIDDEN, HTTPStatus.FOUND}

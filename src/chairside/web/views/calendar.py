@@ -14,7 +14,13 @@ from datetime import datetime
 from http import HTTPStatus
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,13 +29,14 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chairside.core.errors import ChairsideError
+from chairside.core.errors import ChairsideError, NotFound
+from chairside.scheduling import policies as scheduling_policies
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling import services as scheduling_services
 from chairside.scheduling.models import Appointment
 from chairside.web import queries
 from chairside.web.decorators import staff_required
-from chairside.web.forms import BookingForm, MoveForm
+from chairside.web.forms import AppointmentEditForm, BookingForm, MoveForm
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -185,6 +192,70 @@ def calendar_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     except ChairsideError as exc:
         return _error_json(exc)
     return JsonResponse({"id": appointment_id, "message": _("Appointment moved.")})
+
+
+@staff_required
+def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """The form behind the calendar's "Edit": reschedule (time, length,
+    dentist, chair) and reason/notes in one save, decided by
+    scheduling.services like a drag; a refusal is shown on the form."""
+    try:
+        appointment = scheduling_selectors.appointment_get(
+            user=request.user, appointment_id=appointment_id
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    with_notes = scheduling_policies.can_write_notes(request.user)
+    # Inactive ones too, so an appointment keeps its own dentist and chair.
+    dentists = scheduling_selectors.dentist_list(user=request.user, active=None)
+    chairs = scheduling_selectors.chair_list(user=request.user, active=None)
+    initial = {
+        "start": appointment.starts_at.astimezone(queries.clinic_zone()).replace(
+            tzinfo=None
+        ),
+        "duration_minutes": appointment.duration_minutes,
+        "dentist": appointment.dentist_id,
+        "chair": appointment.chair_id,
+        "reason": appointment.reason,
+        "notes": appointment.notes,
+    }
+    form = AppointmentEditForm(
+        request.POST or None,
+        initial=initial,
+        dentists=dentists,
+        chairs=chairs,
+        with_notes=with_notes,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        start = data["start"].replace(tzinfo=queries.clinic_zone())
+        changes = {
+            "starts_at": start,
+            "duration_minutes": data["duration_minutes"],
+            "dentist_id": data["dentist"],
+            "chair_id": data["chair"],
+            "reason": data["reason"],
+        }
+        # The service applies only what differs: a completed visit can still
+        # get its notes written, but not be moved.
+        if with_notes:
+            changes["notes"] = data["notes"]
+        try:
+            scheduling_services.appointment_update(
+                actor=request.user, appointment=appointment, changes=changes
+            )
+        except ChairsideError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Appointment saved."))
+            day = start.date().isoformat()
+            return HttpResponseRedirect(f"{reverse('web:calendar')}?date={day}")
+    return render(
+        request,
+        "web/appointment_form.html",
+        {"appointment": appointment, "form": form},
+        status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,
+    )
 
 
 @staff_required
