@@ -43,17 +43,12 @@ def appointments_of_day_by_dentist(day: date) -> list[tuple[Dentist, list]]:
     ]
 
 
-def calendar_resources(by: str) -> list[dict]:
-    """FullCalendar resources: active dentists (with their weekly hours shaded
-    as business hours) or active chairs."""
-    from chairside.scheduling.models import Chair
-
+def calendar_resources(by: str, dentists, chairs) -> list[dict]:
+    """FullCalendar resources: the dentists (with their weekly hours shaded as
+    business hours) or the chairs. Takes the lists the page already loaded
+    for its booking dialog, so the columns cost no query of their own."""
     if by == "chair":
-        return [
-            {"id": str(c.pk), "title": c.name}
-            for c in Chair.objects.filter(is_active=True).order_by("name")
-        ]
-    dentists = Dentist.objects.filter(is_active=True).prefetch_related("working_hours")
+        return [{"id": str(c.pk), "title": c.name} for c in chairs]
     return [
         {
             "id": str(d.pk),

@@ -1,71 +1,50 @@
-"""No page over 300 ms of server time on demo-sized data.
+"""Staff pages on demo-sized data: a fixed number of queries, whatever the size.
 
-The data: 300 patients, 4 dentists, 3 chairs, a full week of appointments
-(about 150) and 120 invoices. Each page is timed in-process (the whole
-Django stack, database included); the best of three runs is compared, so a
-busy test machine does not fail it by chance.
+The data is the demo seed's (`chairside.demo.clinical`: 200 patients, the
+demo dentists and chairs, a full week of appointments) plus 120 invoices, so
+a query per row (N+1) would show as hundreds of queries. Timing belongs to
+`make bench` (docs/benchmarks.md), not to tests.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from chairside.billing.models import Invoice, InvoiceItem
+from chairside.demo.clinical import seed_clinical
 from chairside.patients.models import Patient
 from chairside.scheduling.models import Appointment
-from chairside.web.tests.factories import chair_make, clinic_local, open_dentist_make
+from chairside.web.tests.factories import clinic_local
 
 pytestmark = pytest.mark.django_db
-
-BUDGET_SECONDS = 0.300
 
 
 @pytest.fixture
 def demo_week(alpha):
+    """alpha with the demo seed's patients and week, and 120 open invoices;
+    returns the busiest patient."""
     with schema_context(alpha.schema_name):
-        patients = Patient.objects.bulk_create(
-            Patient(
-                first_name=f"Demo{i}",
-                last_name=f"Person{i}",
-                email=f"demo{i}@perf.test",
-            )
-            for i in range(300)
-        )
-        dentists = [open_dentist_make() for _ in range(4)]
-        chairs = [chair_make() for _ in range(3)]
-        appointments = []
-        for day in range(1, 6):
-            for slot in range(10):
-                for n, dentist in enumerate(dentists[:3]):
-                    start = clinic_local(day, 8) + timedelta(minutes=30 * slot)
-                    appointments.append(
-                        Appointment(
-                            patient=patients[(day * 30 + slot * 3 + n) % 300],
-                            dentist=dentist,
-                            chair=chairs[n],
-                            starts_at=start,
-                            ends_at=start + timedelta(minutes=30),
-                            duration_minutes=30,
-                        )
-                    )
-        Appointment.objects.bulk_create(appointments)
+        Appointment.objects.all().delete()  # the seed skips a week already booked
+        seed_clinical(alpha)
+        patients = list(Patient.objects.order_by("pk")[:120])
         today = clinic_local(0, 12).date()
         invoices = Invoice.objects.bulk_create(
             Invoice(
                 number=f"PERF-{i:05d}",
-                patient=patients[i],
+                patient=patient,
                 currency="USD",
                 total_amount=Decimal("50.00"),
                 issue_date=today,
                 due_date=today + timedelta(days=30 if i % 3 else -1),
                 status="pending" if i % 3 else "overdue",
             )
-            for i in range(120)
+            for i, patient in enumerate(patients)
         )
         InvoiceItem.objects.bulk_create(
             InvoiceItem(
@@ -77,38 +56,66 @@ def demo_week(alpha):
             )
             for inv in invoices
         )
-        return patients[0]
+        assert Patient.objects.count() >= 200
+        assert Appointment.objects.count() >= 80
+        busiest = (
+            Appointment.objects.values_list("patient", flat=True)
+            .order_by("patient")
+            .first()
+        )
+        return Patient.objects.get(pk=busiest)
 
 
-def best_of_three(client, path: str, **params) -> float:
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        response = client.get(path, params)
-        timings.append(time.perf_counter() - started)
-        assert response.status_code == 200, (path, response.status_code)
-    return min(timings)
+def week_params() -> dict[str, str]:
+    monday = clinic_local(0, 0) - timedelta(days=clinic_local(0, 0).weekday())
+    return {
+        "start": monday.replace(tzinfo=None).isoformat() + "Z",
+        "end": (monday + timedelta(days=7)).replace(tzinfo=None).isoformat() + "Z",
+    }
 
 
-def test_staff_pages_stay_under_300_ms(web, alpha, demo_week):
+# path -> most queries allowed (session, user, clinic settings included).
+# Five of them are every page's: tenant lookup, two search_path sets,
+# session, user. Measured on this data: dashboard 9, calendar 9, feed 6,
+# patients 7, patient page 9, invoices 7, audit 7.
+PAGES = {
+    "/app/": 10,
+    "/app/calendar/": 9,
+    "/app/calendar/?by=chair": 9,
+    "/app/calendar/events/": 6,
+    "/app/calendar/events/?by=chair": 6,
+    "/app/patients/": 7,
+    "/app/patients/?q=a": 7,
+    "/app/patients/{patient}/": 10,
+    "/app/invoices/": 7,
+    "/app/invoices/?status=overdue": 7,
+    "/app/settings/audit/": 8,
+}
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_queries_do_not_grow_with_the_data(
+    web, alpha, demo_week, path, django_assert_max_num_queries
+):
     client = web(alpha, "admin")
-    week = {
-        "start": clinic_local(0, 0).isoformat(),
-        "end": clinic_local(7, 0).isoformat(),
-    }
-    pages = {
-        "/app/": {},
-        "/app/calendar/": {},
-        "/app/calendar/events/": week,
-        "/app/patients/": {},
-        "/app/patients/?q=demo1": {},
-        f"/app/patients/{demo_week.pk}/": {},
-        "/app/invoices/": {},
-        "/app/settings/audit/": {},
-    }
-    timings = {
-        path: best_of_three(client, path, **params) for path, params in pages.items()
-    }
-    print({p: f"{t * 1000:.0f} ms" for p, t in timings.items()})
-    slow = {p: t for p, t in timings.items() if t > BUDGET_SECONDS}
-    assert not slow, slow
+    params = week_params() if "/events/" in path else {}
+    url = path.format(patient=demo_week.pk)
+    client.get(url, params)  # warm per-process caches (clinic, content types)
+
+    with django_assert_max_num_queries(PAGES[path]):
+        response = client.get(url, params)
+
+    assert response.status_code == 200, (url, response.status_code)
+
+
+def test_the_week_feed_carries_the_whole_demo_week(web, alpha, demo_week):
+    """The feed tested above really holds the week (not an empty answer)."""
+    client = web(alpha, "admin")
+    week = week_params()
+    client.get("/app/calendar/events/", week)  # warm caches
+    with CaptureQueriesContext(connection) as queries:
+        events = client.get("/app/calendar/events/", week).json()
+    with schema_context(alpha.schema_name):
+        shown = Appointment.objects.exclude(status="cancelled").count()
+    assert len(events) == shown > 60
+    assert len(queries) <= PAGES["/app/calendar/events/"]

@@ -60,14 +60,17 @@ def _wall(moment: datetime) -> str:
 @staff_required
 def calendar(request: HttpRequest) -> HttpResponse:
     by = "chair" if request.GET.get("by") == "chair" else "dentist"
+    # Active ones, with hours: the columns and the booking dialog share them.
+    dentists = list(scheduling_selectors.dentist_list(user=request.user))
+    chairs = list(scheduling_selectors.chair_list(user=request.user))
     return render(
         request,
         "web/calendar.html",
         {
             "by": by,
-            "resources": queries.calendar_resources(by),
-            "dentists": scheduling_selectors.dentist_list(user=request.user),
-            "chairs": scheduling_selectors.chair_list(user=request.user),
+            "resources": queries.calendar_resources(by, dentists, chairs),
+            "dentists": dentists,
+            "chairs": chairs,
             "initial_date": request.GET.get("date", ""),
             "time_zone": request.tenant.time_zone,
             "now": _wall(timezone.now()),
