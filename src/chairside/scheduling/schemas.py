@@ -4,10 +4,19 @@ start, duration_minutes, patient_id, dentist_id ...)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import model_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from chairside.core.clinic_time import clinic_tz
 from chairside.core.schemas import Email
@@ -71,13 +80,28 @@ class CancelQuery(Schema):
     reason: Text(200) = ""
 
 
-class AppointmentOut(Schema):
+def _in_clinic_time(value: datetime) -> datetime:
+    return value.astimezone(clinic_tz())
+
+
+ClinicDateTime = Annotated[datetime, AfterValidator(_in_clinic_time)]
+
+
+# A plain pydantic model read straight from the model's attributes (no
+# docstring: it would become the OpenAPI description). ninja's Schema wraps
+# every row in a DjangoGetter and resolves each field in Python, which was
+# most of the time spent serializing a calendar week.
+class AppointmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     patient_id: int
     dentist_id: int
     chair_id: int
-    appointment_date: datetime
-    end: datetime
+    appointment_date: ClinicDateTime = Field(
+        validation_alias=AliasChoices("starts_at", "appointment_date")
+    )
+    end: ClinicDateTime = Field(validation_alias=AliasChoices("ends_at", "end"))
     duration_minutes: int
     status: Status
     reason: str
@@ -87,20 +111,31 @@ class AppointmentOut(Schema):
     created_at: datetime
     updated_at: datetime
 
-    @staticmethod
-    def resolve_appointment_date(obj: object) -> datetime:
-        return obj.starts_at.astimezone(clinic_tz())  # type: ignore[attr-defined]
 
-    @staticmethod
-    def resolve_end(obj: object) -> datetime:
-        return obj.ends_at.astimezone(clinic_tz())  # type: ignore[attr-defined]
+_INSTANT = TypeAdapter(datetime)
+
+
+def _date_or_instant(value: object) -> object:
+    """A bare date is a clinic day; a value with a time is that instant, even
+    at midnight. (In a date | datetime union pydantic reads
+    "2027-04-12T00:00:00Z" as the date 2027-04-12, dropping the time and the
+    offset, so a week ending at that instant took in the whole next day.)"""
+    if isinstance(value, str) and len(value.strip()) > len("YYYY-MM-DD"):
+        try:
+            return _INSTANT.validate_python(value)
+        except ValidationError:
+            return value  # the union reports what is wrong with it
+    return value
+
+
+DateOrInstant = Annotated[SaneDate | SaneDateTime, BeforeValidator(_date_or_instant)]
 
 
 class AppointmentFilter(Schema):
-    date_from: SaneDate | SaneDateTime | None = Field(
+    date_from: DateOrInstant | None = Field(
         None, alias="from", description="Start on or after (date = clinic midnight)."
     )
-    date_to: SaneDate | SaneDateTime | None = Field(
+    date_to: DateOrInstant | None = Field(
         None, alias="to", description="Start before (a date includes that whole day)."
     )
     dentist: Id | None = None
@@ -117,8 +152,8 @@ class AppointmentFilter(Schema):
 
 class AvailabilityQuery(Schema):
     dentist: Id | None = None
-    date_from: SaneDate | SaneDateTime = Field(..., alias="from")
-    date_to: SaneDate | SaneDateTime = Field(..., alias="to")
+    date_from: DateOrInstant = Field(..., alias="from")
+    date_to: DateOrInstant = Field(..., alias="to")
     duration: int = Field(30, ge=5, le=480)
 
 
