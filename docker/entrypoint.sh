@@ -52,8 +52,8 @@ web() {
     --worker-class gthread \
     --timeout "${GUNICORN_TIMEOUT:-60}" \
     --graceful-timeout 30 \
-    --max-requests "${GUNICORN_MAX_REQUESTS:-2000}" \
-    --max-requests-jitter 200 \
+    --max-requests "${GUNICORN_MAX_REQUESTS:-20000}" \
+    --max-requests-jitter 2000 \
     --worker-tmp-dir /dev/shm \
     --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
     --log-level "${GUNICORN_LOG_LEVEL:-info}" \

@@ -7,6 +7,8 @@ LOG_FORMAT=console gives coloured key=value lines for development.
 
 from __future__ import annotations
 
+import logging
+
 import environ
 import structlog
 
@@ -14,6 +16,7 @@ from chairside.ops.logging import drop_color_message, redact_secrets
 
 __all__ = [
     "DJANGO_STRUCTLOG_CELERY_ENABLED",
+    "DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL",
     "DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID",
     "LOGGING",
     "LOG_FORMAT",
@@ -88,3 +91,7 @@ DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool(
     "LOG_TRUST_UPSTREAM_REQUEST_ID", default=False
 )
 DJANGO_STRUCTLOG_CELERY_ENABLED = False
+# One line per request (request_finished carries method, path, status and
+# timing); request_started only with LOG_LEVEL=DEBUG. Rendering and writing a
+# second JSON line cost every request ~10% of its CPU (docs/benchmarks.md).
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG

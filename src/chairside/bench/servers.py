@@ -48,9 +48,9 @@ class Server:
                 "--timeout",
                 "60",
                 "--max-requests",
-                "2000",
+                "20000",
                 "--max-requests-jitter",
-                "200",
+                "2000",
                 "--worker-tmp-dir",
                 "/dev/shm",  # noqa: S108 - as the Docker image
             ]
