@@ -62,3 +62,32 @@ def test_times_are_shown_in_the_clinics_time_zone(web, alpha):
     html = web(alpha, "admin").get("/app/").content.decode()
 
     assert f"{local:%H:%M}" in html
+
+
+def test_spanish_catalog_has_no_untranslated_or_fuzzy_entries():
+    """Every string of the Spanish catalog is translated (a fuzzy entry is
+    left out of the compiled catalog, so it would show in English)."""
+    from pathlib import Path
+
+    po = (
+        Path(__file__).resolve().parents[4] / "locale/es/LC_MESSAGES/django.po"
+    ).read_text()
+    entries = po.split("\n\n")[1:]  # after the header
+    fuzzy = [e for e in entries if "#, fuzzy" in e and not e.startswith("#~")]
+    empty = [
+        e
+        for e in entries
+        if e.rstrip().endswith('msgstr ""') and "msgid_plural" not in e
+    ]
+    assert not fuzzy, fuzzy[:3]
+    assert not empty, empty[:3]
+
+
+def test_staff_calendar_pages_render_in_spanish(web, alpha):
+    client = web(alpha, "receptionist")
+    client.post("/i18n/setlang/", {"language": "es", "next": "/app/"})
+
+    page = client.get("/app/calendar/").content.decode()
+
+    assert "Reservar una cita" in page
+    assert "Ficha del paciente" in page
