@@ -359,6 +359,10 @@ def keep_template_current(sender, **kwargs) -> None:
     """post_migrate: once a clinic schema has been migrated, bring the
     template up to the same migrations, so `migrate_schemas` keeps both in
     step. Without a template (a fresh test database) nothing happens."""
+    from tenants.migrate import template_hook_is_paused
+
+    if template_hook_is_paused():
+        return  # the plan-once executor migrates the template itself
     template = template_schema_name()
     schema = connection.schema_name
     if schema in (template, get_public_schema_name()) or not schema_exists(template):

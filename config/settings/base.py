@@ -83,6 +83,8 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenants"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# migrate_schemas plans once and replays the SQL on every clinic (tenants/migrate.py).
+GET_EXECUTOR_FUNCTION = "tenants.migrate.get_executor"
 
 MIDDLEWARE = [
     "tenants.middleware.ClinicTenantMiddleware",

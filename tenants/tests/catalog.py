@@ -37,10 +37,10 @@ _QUERIES = {
 # Rows migrations put in every new clinic.
 _ROWS = {
     "migrations": "SELECT app || '.' || name FROM {s}.django_migrations",
-    "content_types": "SELECT id || ':' || app_label || '.' || model"
-    " FROM {s}.django_content_type",
-    "permissions": "SELECT id || ':' || content_type_id || '.' || codename"
-    " FROM {s}.auth_permission",
+    "content_types": "SELECT app_label || '.' || model FROM {s}.django_content_type",
+    "permissions": "SELECT c.app_label || '.' || c.model || '.' || p.codename"
+    " FROM {s}.auth_permission p JOIN {s}.django_content_type c"
+    " ON c.id = p.content_type_id",
 }
 
 
