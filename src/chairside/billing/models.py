@@ -83,6 +83,14 @@ class Invoice(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["patient", "-issue_date"]),
+            # The list's order (newest first), with and without a status
+            # filter: a page is an index scan that stops at LIMIT instead of
+            # sorting every matching invoice.
+            models.Index(
+                fields=["status", "-issue_date", "-id"],
+                name="invoice_status_newest_idx",
+            ),
+            models.Index(fields=["-issue_date", "-id"], name="invoice_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -42,7 +42,9 @@ def invoice_list(
         qs = qs.filter(due_date__lte=due_before)
     if due_after is not None:
         qs = qs.filter(due_date__gte=due_after)
-    return qs
+    # Newest first, as the (status, -issue_date, -id) and (-issue_date, -id)
+    # indexes are ordered.
+    return qs.order_by("-issue_date", "-id")
 
 
 def invoice_get(*, user: User, invoice_id: int) -> Invoice:
