@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from celery.signals import task_postrun, task_prerun
 from tenant_schemas_celery.app import CeleryApp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
@@ -20,3 +21,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 app = CeleryApp("chairside")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(sender: object = None, **_kwargs: object) -> None:
+    """Database connections live as in a web request: kept for CONN_MAX_AGE,
+    dropped when broken (CONN_HEALTH_CHECKS), rather than reopened for every
+    task (Celery's Django fixup closes them after each task unless
+    CELERY_DB_REUSE_MAX is set; a reconnect cost more than a reminder batch's
+    queries). Not for eager tasks: they run inside the caller's transaction."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

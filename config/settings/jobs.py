@@ -58,6 +58,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 # Tenant objects looked up by the worker for each task are cached this long.
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
+# Celery closes the database connection after every task unless this is set;
+# config/celery.py applies Django's own rules (CONN_MAX_AGE, health checks)
+# before and after each task instead, and Celery still closes it every this
+# many tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
 
 # Beat sends each entry once per active clinic, in that clinic's schema.
 CELERY_BEAT_SCHEDULER = "chairside.notifications.beat:ClinicScheduler"

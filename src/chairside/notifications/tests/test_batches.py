@@ -157,7 +157,7 @@ def test_a_lost_commit_sends_the_batch_again_with_the_same_message_ids(
         raise ConnectionError("server closed the connection unexpectedly")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Reminder.objects, "bulk_update", commit_lost)
+        patch.setattr(services, "_save_outcomes", commit_lost)
         with pytest.raises(ConnectionError):
             reminders_deliver(reminder_ids=ready, now=NOW)
     assert len(mail.outbox) == 3
