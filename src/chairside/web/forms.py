@@ -309,7 +309,7 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action"), required=False, max_length=64)
     model = forms.CharField(label=_("Record type"), required=False, max_length=64)
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=32)
-    actor = forms.IntegerField(label=_("User id"), required=False)
+    actor = forms.EmailField(label=_("By (email)"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -91,3 +91,25 @@ def test_staff_calendar_pages_render_in_spanish(web, alpha):
 
     assert "Reservar una cita" in page
     assert "Ficha del paciente" in page
+
+
+def test_no_compiled_translation_repeats_itself():
+    """A .po entry written as `msgstr "text"` followed by the same text on
+    continuation lines compiles to the text twice (the notifications
+    catalog's Spanish SMS and emails once said everything twice)."""
+    import gettext
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[4]
+    doubled = []
+    for mo in [
+        *root.glob("locale/*/LC_MESSAGES/django.mo"),
+        *root.glob("src/chairside/*/locale/*/LC_MESSAGES/django.mo"),
+    ]:
+        with mo.open("rb") as handle:
+            catalog = gettext.GNUTranslations(handle)._catalog
+        for key, text in catalog.items():
+            half = len(text) // 2
+            if key and text and len(text) % 2 == 0 and text[:half] == text[half:]:
+                doubled.append((str(mo.relative_to(root)), text[:60]))
+    assert not doubled, doubled

@@ -164,3 +164,27 @@ def test_audit_log_lists_changes(web, alpha):
     assert response.status_code == HTTPStatus.OK
     entry = response.context["entries"][0]
     assert entry["actor"] == "admin@alpha.test"
+
+
+def test_audit_log_filters_by_who_did_it_and_record_type(web, alpha):
+    admin = web(alpha, "admin")
+    admin.post(
+        "/app/patients/new/",
+        {"first_name": "Filt", "last_name": "Ered", "email": "filt@ered.test"},
+    )
+    web(alpha, "receptionist").post(
+        "/app/patients/new/",
+        {"first_name": "Desk", "last_name": "Made", "email": "desk@made.test"},
+    )
+
+    by_desk = admin.get(
+        "/app/settings/audit/",
+        {"actor": "RECEPTIONIST@alpha.test", "model": "patients.Patient"},
+    )
+    nobody = admin.get("/app/settings/audit/", {"actor": "no-one@alpha.test"})
+
+    entries = by_desk.context["entries"]
+    assert entries
+    assert {e["actor"] for e in entries} == {"receptionist@alpha.test"}
+    assert {e["model"] for e in entries} == {"patients.Patient"}
+    assert nobody.context["entries"] == []

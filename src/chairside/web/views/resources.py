@@ -145,12 +145,22 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         until = datetime.combine(
             filters["date_to"] + timedelta(days=1), time.min, tzinfo=zone
         )
+    actor_id = None
+    if filters.get("actor"):
+        from chairside.accounts.models import User
+
+        # An address with no account matches nothing (id 0 is never used).
+        actor_id = (
+            User.objects.filter(email__iexact=filters["actor"])
+            .values_list("pk", flat=True)
+            .first()
+        ) or 0
     events = audit_selectors.audit_event_list(
         user=request.user,
         model=filters.get("model") or None,
         object_id=filters.get("object_id") or None,
         action=filters.get("action") or None,
-        actor_id=filters.get("actor"),
+        actor_id=actor_id,
         since=since,
         until=until,
     )
