@@ -229,3 +229,42 @@ def test_cancelled_visits_free_their_slot(api, alpha):
     ]
     assert client.delete(f"/api/appointments/{booked['id']}").status_code == 200
     assert "2027-01-06T10:00:00-05:00" in [s["start"] for s in client.get(url).json()]
+
+
+@pytest.mark.usefixtures("frozen")
+def test_a_booking_into_a_long_visits_tail_names_that_visit(api, alpha):
+    """The conflict lookup behind a 409 is bounded below by the longest
+    visit too: it must still find a visit that began eight hours before."""
+    client = api(alpha, "receptionist")
+    long_visit = client.post(
+        "/api/appointments",
+        {
+            "patient_id": world_patient(alpha, "patient2").pk,
+            "dentist_id": world_dentist(alpha, "dentist2").pk,
+            "chair_id": world_chair(alpha, "Chair 1").pk,
+            "appointment_date": clinic_dt(alpha, "2027-01-06 08:00").isoformat(),
+            "duration_minutes": MAX_DURATION_MINUTES,
+        },
+    ).json()
+    for resource, payload in (
+        ("dentist", {"dentist_id": world_dentist(alpha, "dentist2").pk}),
+        (
+            "chair",
+            {
+                "dentist_id": world_dentist(alpha).pk,
+                "chair_id": world_chair(alpha, "Chair 1").pk,
+            },
+        ),
+    ):
+        refused = client.post(
+            "/api/appointments",
+            {
+                "patient_id": world_patient(alpha).pk,
+                "appointment_date": clinic_dt(alpha, "2027-01-06 15:30").isoformat(),
+                **payload,
+            },
+        )
+        assert refused.status_code == HTTPStatus.CONFLICT
+        details = refused.json()["error"]["details"]
+        assert details["resource"] == resource
+        assert details["conflicting_appointment_id"] == long_visit["id"]
