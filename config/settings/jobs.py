@@ -101,6 +101,9 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 # batch holds its appointments' row locks while it sends (a move waits for
 # it) and is sent again whole if its commit is lost: keep it small.
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=25)
+# A batch stops starting new sends after this long (a slow provider); the rest
+# wait for the next scan. Well inside CELERY_TASK_SOFT_TIME_LIMIT.
+REMINDER_BATCH_SECONDS = env.int("REMINDER_BATCH_SECONDS", default=30)
 
 # --- Email (EMAIL_BACKEND is in base.py) ----------------------------------------
 # Any django-anymail provider: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend

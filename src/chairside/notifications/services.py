@@ -18,6 +18,7 @@ Exactly once, step by step:
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -210,15 +211,24 @@ def _email(reminder: Reminder, content: Content, clinic: Clinic) -> EmailMessage
 class _Mailer:
     """One email connection for a whole batch (one SMTP login or HTTP
     session instead of one per message), reopened after a failed send in
-    case the failure broke it."""
+    case the failure broke it. If it cannot be opened, the provider is down:
+    the batch's other emails fail at once with the same error rather than
+    each waiting out EMAIL_TIMEOUT."""
 
     def __init__(self) -> None:
         self._connection: BaseEmailBackend | None = None
+        self._unreachable: Exception | None = None
 
     def send(self, message: EmailMessage) -> None:
+        if self._unreachable is not None:
+            raise self._unreachable
         if self._connection is None:
             connection = get_connection(fail_silently=False)
-            connection.open()
+            try:
+                connection.open()
+            except Exception as exc:
+                self._unreachable = exc
+                raise
             self._connection = connection
         try:
             self._connection.send_messages([message])
@@ -343,6 +353,34 @@ def _mark_failed(
     )
 
 
+def _deliver_one(
+    reminder: Reminder, mailer: _Mailer, *, clinic: Clinic, now: datetime, **context
+) -> None:
+    """Check, render and send one reminder of a batch, recording the outcome
+    on the row. Any error here fails this reminder only: a message the batch
+    already sent must not be rolled back and sent again because a later one
+    could not be rendered."""
+    try:
+        prepared = _prepare(reminder, clinic=clinic, now=now, **context)
+        if isinstance(prepared, _Skip):
+            _mark_skipped(reminder, prepared)
+            return
+        if reminder.channel == Channel.SMS:
+            send_sms(
+                SmsMessage(
+                    to=reminder.recipient,
+                    body=prepared.sms,
+                    reference=_reference(reminder, clinic),
+                )
+            )
+        else:
+            mailer.send(_email(reminder, prepared, clinic))
+    except Exception as exc:  # any provider, network or rendering error
+        _mark_failed(reminder, exc, clinic, now)
+    else:
+        _mark_sent(reminder, now)
+
+
 _DELIVERY_FIELDS = [
     "status",
     "attempts",
@@ -363,9 +401,11 @@ def reminders_deliver(
     Reminders already sent, being sent by another worker (their row is
     locked: SKIP LOCKED) or waiting for their next attempt are left out.
     Each message goes out on its own through one shared connection, so a
-    refused message fails alone; then every row is marked in one UPDATE and
-    the whole batch commits. A query count that does not grow with the batch
-    (locks, settings, subjects, the UPDATE).
+    refused (or unrenderable) message fails alone; then the rows are marked
+    (one UPDATE per outcome) and the batch commits. Past
+    REMINDER_BATCH_SECONDS the rest of the batch is left for the next scan.
+    Statements do not grow with the batch: lock reminders, lock their
+    appointments, settings, UPDATE.
     """
     now = now or timezone.now()
     clinic = current_clinic()
@@ -378,42 +418,32 @@ def reminders_deliver(
         )
         if not reminders:
             return []
-        cfg = notification_settings_get()
         appointments, invoices = _lock_subjects(reminders)
+        context = {
+            "appointments": appointments,
+            "invoices": invoices,
+            "cfg": notification_settings_get(),
+            "clinic": clinic,
+            "now": now,
+            "tz": tz,
+        }
         mailer = _Mailer()
+        deadline = time.monotonic() + settings.REMINDER_BATCH_SECONDS
+        handled: list[Reminder] = []
         try:
             for reminder in reminders:
-                prepared = _prepare(
-                    reminder,
-                    appointments=appointments,
-                    invoices=invoices,
-                    cfg=cfg,
-                    clinic=clinic,
-                    now=now,
-                    tz=tz,
-                )
-                if isinstance(prepared, _Skip):
-                    _mark_skipped(reminder, prepared)
-                    continue
-                try:
-                    if reminder.channel == Channel.SMS:
-                        send_sms(
-                            SmsMessage(
-                                to=reminder.recipient,
-                                body=prepared.sms,
-                                reference=_reference(reminder, clinic),
-                            )
-                        )
-                    else:
-                        mailer.send(_email(reminder, prepared, clinic))
-                except Exception as exc:  # any provider or network error
-                    _mark_failed(reminder, exc, clinic, now)
-                else:
-                    _mark_sent(reminder, now)
+                if handled and time.monotonic() > deadline:
+                    # A slow provider: commit what went out and leave the
+                    # rest pending for the next scan, rather than hold the
+                    # appointments' locks (and the sent messages' fate) for
+                    # minutes or run into the task's time limit.
+                    break
+                handled.append(reminder)
+                _deliver_one(reminder, mailer, **context)
         finally:
             mailer.close()
-        _save_outcomes(reminders)
-    return reminders
+        _save_outcomes(handled)
+    return handled
 
 
 def _save_outcomes(reminders: list[Reminder]) -> None:

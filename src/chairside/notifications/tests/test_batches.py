@@ -187,3 +187,60 @@ def test_scan_queues_one_task_per_batch(in_alpha, clock, settings, monkeypatch):
     assert sorted(i for ids in queued for i in ids) == sorted(
         services.reminder_ids_ready(now=NOW)
     )
+
+
+def test_a_reminder_that_cannot_be_rendered_fails_alone(in_alpha, clock, monkeypatch):
+    """Raising out of the batch would roll back the rows of messages already
+    sent, and send them again at every scan."""
+    first, poison, last = book(3)
+    render = services.appointment_reminder_content
+
+    def fragile(*, appointment, **kwargs):
+        if appointment.pk == poison.pk:
+            raise ValueError("bad template data")
+        return render(appointment=appointment, **kwargs)
+
+    monkeypatch.setattr(services, "appointment_reminder_content", fragile)
+    handled = {
+        r.appointment_id: r
+        for r in reminders_deliver(reminder_ids=reminders_plan(now=NOW), now=NOW)
+    }
+    assert handled[first.pk].status == handled[last.pk].status == "sent"
+    assert handled[poison.pk].status == "failed"
+    assert "bad template data" in handled[poison.pk].last_error
+    assert len(mail.outbox) == 2
+    assert Reminder.objects.filter(status="sent").count() == 2
+
+
+def test_provider_down_fails_the_batch_after_one_connection_attempt(
+    in_alpha, clock, counting, monkeypatch
+):
+    book(4)
+
+    def refuse_to_open(self):
+        type(self).opened += 1
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(CountingBackend, "open", refuse_to_open)
+    handled = reminders_deliver(reminder_ids=reminders_plan(now=NOW), now=NOW)
+    assert [(r.status, r.attempts) for r in handled] == [("failed", 1)] * 4
+    assert {r.last_error for r in handled} == {"ConnectionRefusedError: smtp down"}
+    assert counting.opened == 1
+    assert mail.outbox == []
+
+
+def test_a_slow_batch_stops_at_its_time_budget_and_leaves_the_rest(
+    in_alpha, clock, settings, monkeypatch
+):
+    settings.REMINDER_BATCH_SECONDS = 15
+    ticks = iter(range(0, 1000, 10))  # every look at the clock: 10 s later
+    monkeypatch.setattr(services.time, "monotonic", lambda: next(ticks))
+    book(5)
+    ready = reminders_plan(now=NOW)
+    handled = reminders_deliver(reminder_ids=ready, now=NOW)
+    assert [r.status for r in handled] == ["sent", "sent"]
+    assert len(mail.outbox) == 2
+    # The others are untouched, unlocked and ready for the next scan.
+    sent = {r.pk for r in handled}
+    assert sorted(reminders_plan(now=NOW)) == sorted(set(ready) - sent)
+    assert Reminder.objects.filter(status="pending", attempts=0).count() == 3
