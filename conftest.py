@@ -87,6 +87,32 @@ def _public_schema_between_tests(request) -> Iterator[None]:
 
 
 @pytest.fixture
+def local_caches(monkeypatch) -> Iterator[None]:
+    """Per-process caches that store as they do for real requests (tests run
+    inside a transaction, where nothing is stored), with an empty
+    invalidation stream and empty caches before and after."""
+    from django.conf import settings
+
+    from chairside.core import localcache
+
+    redis_url, key = settings.REDIS_URL, localcache.stream.key()
+
+    def empty() -> None:
+        if redis_url:
+            import redis
+
+            redis.Redis.from_url(redis_url).delete(key)
+        localcache.stream.reset()
+        for cache in localcache.stream.caches():
+            cache.clear()
+
+    monkeypatch.setattr(localcache, "may_store", lambda: True)
+    empty()
+    yield
+    empty()
+
+
+@pytest.fixture
 def alpha(db):
     from tenants.models import Clinic
 

@@ -1,12 +1,13 @@
-"""Which clinic a hostname belongs to, remembered for a few seconds.
+"""Which clinic a hostname belongs to, remembered per process.
 
 Stock django-tenants looks the domain up in the database on every request.
-Here each process keeps the answer for CLINIC_CACHE_SECONDS (default 5), so a
-warm request spends no statement on it. Suspending or reactivating a clinic
-drops the entry in the process that did it at once, and again when the
-change commits; other processes pick it up within CLINIC_CACHE_SECONDS.
-Unknown hostnames are not remembered, so a freshly provisioned clinic
-answers at once everywhere.
+Here each process keeps the answer (chairside.core.localcache), so a warm
+request spends no statement on it: for CLINIC_CACHE_SYNCED_SECONDS (60)
+while the process reads the cache invalidation stream in Redis, else for
+CLINIC_CACHE_SECONDS (5). Any change to a clinic (suspension, plan, profile)
+drops its entry in the process that made it at once, and in every process
+within about a second of the commit. Unknown hostnames are not remembered, so
+a freshly provisioned clinic answers at once everywhere.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import copy
 
 from django.conf import settings
-from django.db import connection, transaction
 
 from chairside.core.localcache import LocalTTLCache
 from tenants.models import Clinic, Domain
@@ -26,6 +26,14 @@ def cache_seconds() -> float:
     return float(getattr(settings, "CLINIC_CACHE_SECONDS", 5))
 
 
+def synced_cache_seconds() -> float:
+    return float(getattr(settings, "CLINIC_CACHE_SYNCED_SECONDS", 60))
+
+
+def _tag(clinic_pk: int) -> str:
+    return f"clinic:{clinic_pk}"
+
+
 def clinic_for_hostname(hostname: str) -> Clinic | None:
     """The clinic serving `hostname`, or None. A fresh copy per call, so a
     request can annotate its clinic without touching the cached one."""
@@ -35,21 +43,21 @@ def clinic_for_hostname(hostname: str) -> Clinic | None:
         if domain is None:
             return None
         clinic = domain.tenant
-        _clinics.set(hostname, clinic, ttl=cache_seconds())
+        _clinics.set(
+            hostname,
+            clinic,
+            ttl=cache_seconds(),
+            synced_ttl=synced_cache_seconds(),
+            tags=[_tag(clinic.pk)],
+        )
     return copy.copy(clinic)
 
 
 def clinic_forget(clinic: Clinic) -> None:
-    """Drop the cached resolution of every hostname of `clinic`, now and once
-    the surrounding transaction commits (another request may re-read the
-    old row in between)."""
-
-    def drop() -> None:
-        _clinics.forget_where(lambda _host, cached: cached.pk == clinic.pk)
-
-    drop()
-    if connection.in_atomic_block:
-        transaction.on_commit(drop)
+    """Drop the cached resolution of every hostname of `clinic` in every
+    process: here now, and everywhere once the surrounding transaction
+    commits (another request may re-read the old row in between)."""
+    _clinics.forget_tag(_tag(clinic.pk))
 
 
 def clinic_cache_clear() -> None:

@@ -8,7 +8,6 @@ from http import HTTPStatus
 
 import pytest
 
-from chairside.core import localcache
 from tenants import resolution
 from tenants.services import clinic_reactivate, clinic_suspend
 
@@ -16,13 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def caching(monkeypatch):
+def caching(local_caches):
     # Tests run inside a transaction, where nothing is cached; let the cache
-    # store as it does for real requests, and empty it afterwards.
-    monkeypatch.setattr(localcache, "may_store", lambda: True)
-    resolution.clinic_cache_clear()
-    yield
-    resolution.clinic_cache_clear()
+    # store as it does for real requests (conftest.local_caches).
+    return
 
 
 def test_a_known_host_resolves_once_then_from_the_cache(

@@ -170,10 +170,12 @@ def tokens_revoke(*, refresh_token: str) -> None:
 
 
 # Every API call checks its access token's family; the answer is kept per
-# process for ACCESS_TOKEN_CACHE_SECONDS (default 5). Only live families are
-# kept: logout, refresh-token reuse and deactivation drop them here at once
-# (and again on commit); other processes stop honouring them within
-# ACCESS_TOKEN_CACHE_SECONDS. Keyed by schema, so clinics never share entries.
+# process (chairside.core.localcache): ACCESS_TOKEN_CACHE_SYNCED_SECONDS (60)
+# while the process reads the cache invalidation stream, else
+# ACCESS_TOKEN_CACHE_SECONDS (5). Only live families are kept: logout,
+# refresh-token reuse and deactivation drop them here at once and in every
+# process within about a second of the commit. Keyed by schema, so clinics
+# never share entries.
 _live_families: LocalTTLCache[User] = LocalTTLCache()
 
 
@@ -181,21 +183,24 @@ def _family_cache_seconds() -> float:
     return float(getattr(settings, "ACCESS_TOKEN_CACHE_SECONDS", 5))
 
 
+def _family_synced_cache_seconds() -> float:
+    return float(getattr(settings, "ACCESS_TOKEN_CACHE_SYNCED_SECONDS", 60))
+
+
+def _family_tag(schema: str, family_id: int) -> str:
+    return f"{schema}:family:{family_id}"
+
+
+def _user_tag(schema: str, user_id: int) -> str:
+    return f"{schema}:user:{user_id}"
+
+
 def _families_forget(*, family_id: int | None = None, user_id: int | None = None):
     schema = connection.schema_name
-
-    def drop() -> None:
-        _live_families.forget_where(
-            lambda key, user: (
-                key[0] == schema
-                and (family_id is None or key[1] == family_id)
-                and (user_id is None or user.pk == user_id)
-            )
-        )
-
-    drop()
-    if connection.in_atomic_block:
-        transaction.on_commit(drop)
+    if family_id is not None:
+        _live_families.forget_tag(_family_tag(schema, family_id))
+    if user_id is not None:
+        _live_families.forget_tag(_user_tag(schema, user_id))
 
 
 def access_token_user(token: str) -> User:
@@ -219,5 +224,14 @@ def access_token_user(token: str) -> User:
         raise NotAuthenticated(
             _("This account is disabled."), code=AuthErrorCode.ACCOUNT_DISABLED
         )
-    _live_families.set(key, copy.copy(family.user), ttl=_family_cache_seconds())
+    _live_families.set(
+        key,
+        copy.copy(family.user),
+        ttl=_family_cache_seconds(),
+        synced_ttl=_family_synced_cache_seconds(),
+        tags=[
+            _family_tag(key[0], family.pk),
+            _user_tag(key[0], family.user_id),
+        ],
+    )
     return family.user

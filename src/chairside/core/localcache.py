@@ -1,25 +1,46 @@
-"""A small per-process cache with expiry, for lookups made on every request.
+"""A small per-process cache for lookups made on every request, kept in step
+across processes by an invalidation stream in Redis.
 
 Used for the hostname → clinic lookup and for access-token families: both
-are read on every API call and change rarely. Entries live in this process
-only (no network round trip on a hit); a change made here removes them at
-once, other processes see it when their entry expires.
+are read on every API call and change rarely. A hit costs no network round
+trip. Each entry carries tags ("clinic:7", "clinic_acme:user:12"); a change
+forgets a tag here at once and, when its transaction commits, publishes it
+on a Redis stream that every process reads at most once per
+`LOCAL_CACHE_SYNC_SECONDS` (default 1), from the request that finds the
+read due. So a suspension or a revoked token reaches every process within
+about a second, and entries may live for `synced_ttl` (a minute) instead of
+a few seconds — which is what keeps a server spreading its requests over
+hundreds of clinics from re-reading them all the time.
+
+When the stream cannot be read (no REDIS_URL, Redis down, a process that has
+not synced for a while), entries fall back to their short `ttl`, exactly as
+without the stream: the stream only ever lengthens a life that it can cut.
 
 Nothing read inside a transaction is stored: it may be rolled back (the test
 suite rolls back every test), and a cache must never outlive the data it
-copies.
+copies. Nor is anything stored under a tag forgotten in the last
+`RECENT_SECONDS`: the value may have been read before the change committed.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, Generic, TypeVar
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
+
+log = logging.getLogger(__name__)
 
 V = TypeVar("V")
+
+# Far more than a second's worth of changes: a process that falls further
+# behind than this clears its caches instead of trusting them.
+STREAM_MAX_LENGTH = 10_000
+RECENT_SECONDS = 10.0
 
 
 def may_store() -> bool:
@@ -27,36 +48,243 @@ def may_store() -> bool:
     return not connection.in_atomic_block
 
 
+class InvalidationStream:
+    """The Redis stream that carries forgotten tags between processes."""
+
+    def __init__(self) -> None:
+        self._client: Any = None
+        self._client_url = ""
+        self._last_id: str | None = None
+        self._added = 0  # the stream's entries-added count at our position
+        self._last_sync = float("-inf")  # monotonic time of the last good read
+        self._last_attempt = float("-inf")
+        self._lock = threading.Lock()
+        self._caches: list[LocalTTLCache] = []
+        # tag -> monotonic time it was last forgotten (here or elsewhere)
+        self._recent: dict[str, float] = {}
+
+    # --- settings (read at call time, so tests can change them) -------------
+    @staticmethod
+    def interval() -> float:
+        return float(getattr(settings, "LOCAL_CACHE_SYNC_SECONDS", 1.0))
+
+    @staticmethod
+    def url() -> str:
+        return getattr(settings, "REDIS_URL", "") or ""
+
+    @staticmethod
+    def key() -> str:
+        # One stream per deployment (and per test run) sharing a Redis.
+        prefix = getattr(settings, "CACHE_KEY_PREFIX", "") or "chairside"
+        return f"{prefix}:local-cache-invalidations"
+
+    def register(self, cache: LocalTTLCache) -> None:
+        self._caches.append(cache)
+
+    def caches(self) -> list[LocalTTLCache]:
+        return list(self._caches)
+
+    def _redis(self) -> Any:
+        url = self.url()
+        if self._client is None or self._client_url != url:
+            import redis
+
+            self._client = redis.Redis.from_url(
+                url, socket_timeout=0.25, socket_connect_timeout=0.25
+            )
+            self._client_url = url
+            self._last_id = None
+        return self._client
+
+    # --- reading ------------------------------------------------------------
+    def synced(self) -> bool:
+        """True while this process has read the stream recently enough that
+        its entries may live their long life. Reads it when due."""
+        if not self.url():
+            return False
+        now = time.monotonic()
+        if now - self._last_attempt >= self.interval() and self._lock.acquire(
+            blocking=False
+        ):
+            try:
+                self._last_attempt = now
+                self._read(now)
+            finally:
+                self._lock.release()
+        return time.monotonic() - self._last_sync <= 3 * self.interval()
+
+    def _read(self, now: float) -> None:
+        try:
+            client = self._redis()
+            if self._last_id is None:
+                # First read of this process: what it cached so far was read
+                # moments ago, so the last RECENT_SECONDS of changes cover it.
+                seconds, micros = client.time()
+                since_ms = seconds * 1000 + micros // 1000 - int(RECENT_SECONDS * 1000)
+                pipe = client.pipeline(transaction=True)
+                pipe.exists(self.key())
+                pipe.xinfo_stream(self.key())
+                pipe.xrange(self.key(), min=str(since_ms), max="+")
+                exists, info, recent = pipe.execute(raise_on_error=False)
+                if isinstance(recent, Exception):
+                    raise recent
+                newest = info.get("last-generated-id") if exists else None
+                self._last_id = newest.decode() if newest else "0-0"
+                self._added = int(info.get("entries-added", 0)) if exists else 0
+                for _entry_id, fields in recent:
+                    self._apply(fields.get(b"tag", b"").decode(), now)
+                self._last_sync = now
+                return
+            # One MULTI: the count of entries ever added and the new ones.
+            pipe = client.pipeline(transaction=True)
+            pipe.exists(self.key())
+            pipe.xinfo_stream(self.key())
+            pipe.xread({self.key(): self._last_id}, count=STREAM_MAX_LENGTH)
+            exists, info, batches = pipe.execute(raise_on_error=False)
+            if isinstance(batches, Exception):
+                raise batches
+        except Exception as error:
+            log.warning("local cache stream unreadable: %s", error)
+            return
+        entries = [entry for _stream, found in batches or [] for entry in found]
+        added = int(info.get("entries-added", 0)) if exists else 0
+        if added - self._added != len(entries):
+            # Changes after our position were trimmed away unseen, or Redis
+            # lost the stream: nothing cached here can be trusted.
+            self._clear_all()
+        for entry_id, fields in entries:
+            self._last_id = entry_id.decode()
+            self._apply(fields.get(b"tag", b"").decode(), now)
+        if not exists:
+            self._last_id = "0-0"
+        self._added = added
+        self._last_sync = now
+
+    def _apply(self, tag: str, now: float) -> None:
+        self.note_forgotten(tag, now)
+        for cache in self._caches:
+            cache.forget_tag_locally(tag)
+
+    def _clear_all(self) -> None:
+        for cache in self._caches:
+            cache.clear()
+
+    # --- writing ------------------------------------------------------------
+    def publish(self, tag: str) -> None:
+        if not self.url():
+            return
+        try:
+            self._redis().xadd(
+                self.key(), {"tag": tag}, maxlen=STREAM_MAX_LENGTH, approximate=True
+            )
+        except Exception as error:
+            # Other processes may keep the entry for its long life: say so.
+            log.error("local cache invalidation not published (%s): %s", tag, error)
+
+    # --- races --------------------------------------------------------------
+    def note_forgotten(self, tag: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._recent[tag] = now
+        if len(self._recent) > 10_000:
+            cutoff = now - RECENT_SECONDS
+            self._recent = {t: at for t, at in self._recent.items() if at >= cutoff}
+
+    def recently_forgotten(self, tags: Iterable[str]) -> bool:
+        cutoff = time.monotonic() - RECENT_SECONDS
+        return any(self._recent.get(tag, float("-inf")) >= cutoff for tag in tags)
+
+    def reset(self) -> None:
+        """Forget the stream position (tests; a process after fork)."""
+        self._last_id = None
+        self._last_sync = float("-inf")
+        self._last_attempt = float("-inf")
+        self._recent.clear()
+
+
+def _id_after(raw: bytes, last_id: str) -> bool:
+    """Stream ids are "<ms>-<seq>": is `raw` later than `last_id`?"""
+    a_ms, a_seq = raw.decode().split("-")
+    b_ms, b_seq = last_id.split("-")
+    return (int(a_ms), int(a_seq)) > (int(b_ms), int(b_seq))
+
+
+stream = InvalidationStream()
+
+
 class LocalTTLCache(Generic[V]):
-    def __init__(self, *, max_entries: int = 10_000) -> None:
-        self._entries: dict[Hashable, tuple[float, V]] = {}
+    """Entries live `ttl` seconds, or `synced_ttl` while the process reads
+    the invalidation stream."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = 10_000,
+        invalidations: InvalidationStream | None = None,
+    ) -> None:
+        # key -> (stored at, short ttl, long ttl, tags, value)
+        self._entries: dict[
+            Hashable, tuple[float, float, float, tuple[str, ...], V]
+        ] = {}
         self._lock = threading.Lock()
         self._max_entries = max_entries
+        self._stream = invalidations or stream
+        self._stream.register(self)
 
     def get(self, key: Hashable) -> V | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        expires, value = entry
-        if expires < time.monotonic():
+        stored, ttl, synced_ttl, _tags, value = entry
+        life = synced_ttl if synced_ttl > ttl and self._stream.synced() else ttl
+        if key not in self._entries:  # dropped by the stream just now
+            return None
+        if stored + life < time.monotonic():
             self._entries.pop(key, None)
             return None
         return value
 
-    def set(self, key: Hashable, value: V, *, ttl: float) -> None:
-        if ttl <= 0 or not may_store():
+    def set(
+        self,
+        key: Hashable,
+        value: V,
+        *,
+        ttl: float,
+        synced_ttl: float = 0.0,
+        tags: Iterable[str] = (),
+    ) -> None:
+        tags = tuple(tags)
+        if ttl <= 0 or not may_store() or self._stream.recently_forgotten(tags):
             return
         with self._lock:
             if len(self._entries) >= self._max_entries:
                 self._entries.clear()  # crude, but bounded and rare
-            self._entries[key] = (time.monotonic() + ttl, value)
+            self._entries[key] = (time.monotonic(), ttl, synced_ttl, tags, value)
 
-    def forget(self, key: Hashable) -> None:
-        self._entries.pop(key, None)
+    def forget_tag(self, tag: str) -> None:
+        """Drop entries carrying `tag` in every process: here now, here again
+        and everywhere else once the surrounding transaction commits (another
+        request may re-read the old row in between)."""
+
+        def drop_and_publish() -> None:
+            self.forget_tag_locally(tag)
+            self._stream.publish(tag)
+
+        self.forget_tag_locally(tag)
+        if connection.in_atomic_block:
+            transaction.on_commit(drop_and_publish)
+        else:
+            self._stream.publish(tag)
+
+    def forget_tag_locally(self, tag: str) -> None:
+        self._stream.note_forgotten(tag)
+        with self._lock:
+            for key in [k for k, e in self._entries.items() if tag in e[3]]:
+                self._entries.pop(key, None)
 
     def forget_where(self, predicate: Callable[[Hashable, V], bool]) -> None:
+        """This process only (no tag to tell the others)."""
         with self._lock:
-            for key in [k for k, (_e, v) in self._entries.items() if predicate(k, v)]:
+            for key in [k for k, e in self._entries.items() if predicate(k, e[4])]:
                 self._entries.pop(key, None)
 
     def clear(self) -> None:

@@ -19,18 +19,14 @@ from chairside.accounts.services import (
     tokens_revoke,
     user_deactivate,
 )
-from chairside.core import localcache
 from conftest import world_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def caching(monkeypatch):
-    monkeypatch.setattr(localcache, "may_store", lambda: True)
-    services._live_families.clear()
-    yield
-    services._live_families.clear()
+def caching(local_caches):
+    return
 
 
 def test_a_cached_token_is_checked_without_a_query(
