@@ -13,7 +13,7 @@ from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
 from chairside.accounts.models import User
-from tenants import schema_clone, services
+from tenants import schema_clone, services, spare_pool
 from tenants.models import Clinic, Domain
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def alpha_as_template(alpha, settings):
     settings.CLINIC_TEMPLATE_SCHEMA = alpha.schema_name
+    # A signup here must copy the template, not rename a spare.
+    spare_pool.spare_pool_empty()
     schema_clone.forget_cached_scripts()
     yield alpha.schema_name
     schema_clone.forget_cached_scripts()

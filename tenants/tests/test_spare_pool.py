@@ -30,6 +30,9 @@ SPARE = spare_pool.SPARE_PREFIX + "0123456789abcdef"
 
 @pytest.fixture
 def template() -> str:
+    # Spares a worker may have built in this test database (after a signup
+    # in a browser test) are dropped for this test only.
+    spare_pool.spare_pool_empty()
     schema_clone.forget_cached_scripts()
     assert schema_clone.template_is_current()
     return schema_clone.template_schema_name()
