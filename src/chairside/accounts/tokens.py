@@ -7,6 +7,7 @@ token from one clinic means nothing at another clinic or on the public site.
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime
 from typing import Any, Literal
@@ -18,11 +19,18 @@ from django.utils.translation import gettext as _
 
 from chairside.accounts.errors import AuthErrorCode
 from chairside.core.errors import NotAuthenticated
+from chairside.core.localcache import LocalTTLCache
 
 ALGORITHM = "HS256"
 ISSUER = "chairside"
 TokenType = Literal["access", "refresh"]
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "fam", "typ"]
+# An access token is sent with every call of a session: its signature and
+# claims are checked once per process and the result kept for up to a
+# minute (never past the token's expiry, which is checked on every use).
+# Revocation is the token family's business (accounts.services), not this.
+_verified_access: LocalTTLCache[dict[str, Any]] = LocalTTLCache()
+VERIFIED_ACCESS_TOKEN_SECONDS = 60.0
 
 
 def current_audience() -> str:
@@ -52,6 +60,16 @@ def token_encode(
 
 
 def token_decode(token: str, *, token_type: TokenType) -> dict[str, Any]:
+    key = (current_audience(), token)
+    if token_type == "access":  # noqa: S105 - a token type, not a secret
+        claims = _verified_access.get(key)
+        if claims is not None:
+            if claims["exp"] <= time.time():
+                _verified_access.forget_where(lambda k, _v: k == key)
+                raise NotAuthenticated(
+                    _("The token has expired."), code=AuthErrorCode.TOKEN_EXPIRED
+                )
+            return dict(claims)
     try:
         claims = jwt.decode(
             token,
@@ -73,4 +91,7 @@ def token_decode(token: str, *, token_type: TokenType) -> dict[str, Any]:
         raise NotAuthenticated(
             _("The token is not valid here."), code=AuthErrorCode.TOKEN_INVALID
         )
+    if token_type == "access":  # noqa: S105 - a token type, not a secret
+        lifetime = min(VERIFIED_ACCESS_TOKEN_SECONDS, claims["exp"] - time.time())
+        _verified_access.set(key, dict(claims), ttl=lifetime)
     return claims

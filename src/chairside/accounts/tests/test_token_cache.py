@@ -107,3 +107,37 @@ def test_logout_through_the_api_refuses_the_access_token(api, alpha, caching):
     assert client.get("/api/me", **auth).status_code == HTTPStatus.OK
     client.post("/api/auth/logout", {"refresh": tokens["refresh"]})
     assert client.get("/api/me", **auth).status_code == HTTPStatus.UNAUTHORIZED
+
+
+def test_a_verified_access_token_still_expires_on_time(alpha, caching, monkeypatch):
+    from chairside.accounts import tokens
+
+    with schema_context(alpha.schema_name):
+        pair = tokens_issue(user=world_user(alpha, "receptionist"))
+        claims = tokens.token_decode(pair.access, token_type="access")
+        assert tokens.token_decode(pair.access, token_type="access") == claims
+        # The cached verification is not a licence past the token's expiry.
+        monkeypatch.setattr(tokens.time, "time", lambda: claims["exp"] + 1)
+        with pytest.raises(services.NotAuthenticated) as exc:
+            tokens.token_decode(pair.access, token_type="access")
+    assert exc.value.code == "token_expired"
+
+
+def test_a_verified_access_token_counts_in_its_own_clinic_only(alpha, beta, caching):
+    from chairside.accounts import tokens
+
+    with schema_context(alpha.schema_name):
+        pair = tokens_issue(user=world_user(alpha, "receptionist"))
+        tokens.token_decode(pair.access, token_type="access")
+    with schema_context(beta.schema_name), pytest.raises(services.NotAuthenticated):
+        tokens.token_decode(pair.access, token_type="access")
+
+
+def test_an_access_token_is_not_a_refresh_token_even_once_verified(alpha, caching):
+    from chairside.accounts import tokens
+
+    with schema_context(alpha.schema_name):
+        pair = tokens_issue(user=world_user(alpha, "receptionist"))
+        tokens.token_decode(pair.access, token_type="access")
+        with pytest.raises(services.NotAuthenticated):
+            tokens.token_decode(pair.access, token_type="refresh")
