@@ -30,12 +30,16 @@ def patient_search_query(q: str) -> SearchQuery | None:
     """Every word as a prefix ("jo smi" finds John Smith), all required.
 
     A query that looks like a phone number is one run of digits, matched as
-    a prefix of the E.164 digits with or without the country code.
+    a prefix of the E.164 digits with or without the country code. In an
+    email address only the part before the "@" counts: the search document
+    has the words of an address's local part, not of its domain.
     """
     q = q.strip()
     if _PHONE_LIKE.match(q) and sum(c.isdigit() for c in q) >= 3:
         terms = ["".join(c for c in q if c.isdigit())]
     else:
+        if "@" in q:
+            q = q.split("@", 1)[0]
         terms = [t.lower() for t in _WORD.findall(q)][:8]
     if not terms:
         return None
