@@ -3,9 +3,10 @@
 from http import HTTPStatus
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
+from pydantic import TypeAdapter
 
 from chairside.accounts.auth import jwt_auth
 from chairside.core.openapi import with_errors
@@ -145,15 +146,23 @@ def cancel_appointment(
     )
 
 
+# An open week of every dentist is a few thousand slots: validated and
+# written as JSON by pydantic-core in one go rather than handed to ninja's
+# per-object validation and the json module's per-datetime default().
+_SLOTS = TypeAdapter(list[SlotOut])
+
+
 @router.get("/availability", response=with_errors({200: list[SlotOut]}))
 def get_availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> Any:
-    return selectors.availability(
+    slots = selectors.availability(
         user=request.auth,
         dentist_id=query.dentist,
         start=selectors.as_clinic_datetime(query.date_from),
         end=selectors.as_clinic_datetime(query.date_to, end_of_day=True),
         duration_minutes=query.duration,
     )
+    body = _SLOTS.dump_json(_SLOTS.validate_python(slots, from_attributes=True))
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 # --- dentists ----------------------------------------------------------------

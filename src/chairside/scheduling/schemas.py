@@ -157,7 +157,12 @@ class AvailabilityQuery(Schema):
     duration: int = Field(30, ge=5, le=480)
 
 
-class SlotOut(Schema):
+# Plain pydantic, read from the Slot's attributes: an open week of every
+# dentist is a few thousand slots, and ninja's Schema resolves each field of
+# each in Python.
+class SlotOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     dentist_id: int
     chair_id: int
     start: datetime

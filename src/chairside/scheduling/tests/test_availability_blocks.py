@@ -268,3 +268,24 @@ def test_a_booking_into_a_long_visits_tail_names_that_visit(api, alpha):
         details = refused.json()["error"]["details"]
         assert details["resource"] == resource
         assert details["conflicting_appointment_id"] == long_visit["id"]
+
+
+@pytest.mark.usefixtures("frozen")
+def test_slots_are_written_like_every_other_answer(api, alpha):
+    """Availability writes its JSON itself (pydantic-core): same media type
+    as ninja's answers, same fields, times with the clinic's offset."""
+    client = api(alpha, "receptionist")
+    dentist = world_dentist(alpha)
+    response = client.get(
+        f"/api/availability?dentist={dentist.pk}&from=2027-01-06&to=2027-01-06"
+    )
+    reference = client.get("/api/chairs")
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == reference["Content-Type"]
+    first = response.json()[0]
+    assert first == {
+        "dentist_id": dentist.pk,
+        "chair_id": world_chair(alpha, "Chair 1").pk,
+        "start": "2027-01-06T09:00:00-05:00",
+        "end": "2027-01-06T09:30:00-05:00",
+    }
