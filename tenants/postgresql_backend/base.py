@@ -11,6 +11,12 @@ What it remembers is dropped whenever PostgreSQL may have dropped it: on
 close, on rollback and on rollback to a savepoint (a SET made inside an
 aborted transaction is undone), exactly where the stock backend resets its
 own bookkeeping.
+
+The `SET` itself goes straight to the driver's cursor, past Django's cursor
+wrappers: otherwise pghistory's wrapper prefixes every schema switch with
+its audit-context `set_config` calls (JSON built in Python, run by the
+server), which a server spreading requests over many clinics pays on almost
+every request. `search_path_changes` counts the switches for tests.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         self._applied_search_path: list[str] | None = None
         self._path_key: tuple | None = None
         self._path_value: list[str] | None = None
+        self.search_path_changes = 0
         super().__init__(*args, **kwargs)
 
     def _get_cursor_search_paths(self) -> list[str]:
@@ -44,8 +51,10 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         ):
             self.search_path_set_schemas = self._applied_search_path
             return None
-        super()._handle_search_path(cursor)
+        # Django's CursorWrapper -> the psycopg cursor under it.
+        super()._handle_search_path(getattr(cursor, "cursor", cursor))
         self._applied_search_path = self.search_path_set_schemas
+        self.search_path_changes += 1
         return None
 
     def close(self) -> None:

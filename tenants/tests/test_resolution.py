@@ -7,6 +7,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
 
 from tenants import resolution
 from tenants.services import clinic_reactivate, clinic_suspend
@@ -59,12 +60,32 @@ def test_a_warm_api_request_spends_no_statement_on_tenancy(
     client = api(alpha, "admin")
     client.get("/api/me")
     # Warm: what is left is the token family check (not cached inside the
-    # test's transaction) — no domain lookup, no SET search_path.
+    # test's transaction) — no domain lookup, no SET search_path (sent past
+    # Django's cursor wrappers, so counted by the backend).
+    switches = connection.search_path_changes
     with django_assert_max_num_queries(1) as ctx:
         assert client.get("/api/me").status_code == HTTPStatus.OK
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "tenants_domain" not in sql
-    assert "search_path" not in sql
+    assert connection.search_path_changes == switches
+
+
+def test_a_schema_switch_carries_no_audit_context(alpha, django_assert_num_queries):
+    """pghistory's cursor wrapper prefixes statements with its context; the
+    backend's SET search_path goes past it (and so past query capture)."""
+    import pghistory
+
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    switches = connection.search_path_changes
+    with pghistory.context(note="x"), django_assert_num_queries(1) as ctx:
+        connection.set_tenant(alpha)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_schemas(false)")
+            assert cursor.fetchone()[0][0] == alpha.schema_name
+    assert connection.search_path_changes == switches + 1
+    assert "set_config" not in ctx.captured_queries[0]["sql"]
 
 
 def test_nothing_is_cached_inside_a_transaction(alpha, django_assert_num_queries):
