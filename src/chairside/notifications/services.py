@@ -1,18 +1,21 @@
 """Writes for reminders: plan them, send each at most once, retry failures,
 and act on the signed confirm/cancel links.
 
-Exactly once, step by step:
+Exactly once, step by step (docs/notifications.md has the whole argument):
 1. `reminders_plan` inserts one Reminder row per (appointment, start time,
    offset, channel) with ON CONFLICT DO NOTHING: two scans, two workers or a
    beat that fires twice all end with the same single row.
-2. `reminder_deliver` locks that row (FOR UPDATE SKIP LOCKED) and the
-   appointment, re-checks that it is still due for the same start time, sends,
-   and marks it sent in the same transaction. A second worker skips the
-   locked row; a worker killed mid-send drops its connection, PostgreSQL rolls
-   back and releases the lock, and the next scan sends it.
-   The one window left is a crash between the provider accepting the message
-   and our COMMIT (milliseconds); the message carries a stable Message-ID
-   (reminder-<schema>-<id>) so such a duplicate is recognisable downstream.
+2. `reminders_deliver` takes a batch of those rows (FOR UPDATE SKIP LOCKED)
+   and their appointments, re-checks that each is still due for the same
+   start time, sends each message through one connection, and marks the
+   rows in the same transaction. A second worker skips the locked rows; a
+   worker killed mid-batch drops its connection, PostgreSQL rolls back and
+   releases the locks, and the next scan sends them.
+3. A commit lost after the provider accepted messages (worker killed,
+   database gone) leaves the rows pending: they are sent again. At least
+   once, by choice (a missed reminder costs a no-show); the window is one
+   batch, and every message carries a stable Message-ID
+   (reminder-<schema>-<id>) so a repeat is recognisable downstream.
 """
 
 from __future__ import annotations
