@@ -1,4 +1,4 @@
-"""Writes for reminders: plan them, send each at most once, retry failures,
+"""Writes for reminders: plan them, send each once, retry failures,
 and act on the signed confirm/cancel links.
 
 Exactly once, step by step (docs/notifications.md has the whole argument):
