@@ -49,9 +49,13 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         rf'\1"{REDACTED}"',
     ),
-    # allauth password-reset and email-confirmation keys in paths.
+    # Secrets in paths: allauth password-reset and email-confirmation keys,
+    # staff welcome links, reminder confirm/cancel links.
     (
-        re.compile(r"(/(?:password/reset/key|confirm-email|welcome)/)[^/\s?]+"),
+        re.compile(
+            r"(/(?:password/reset/key|confirm-email|welcome"
+            r"|appointments/(?:confirm|cancel))/)[^/\s?]+"
+        ),
         rf"\1{REDACTED}",
     ),
 ]

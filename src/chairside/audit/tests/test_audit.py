@@ -126,3 +126,35 @@ def test_erasure_redacts_the_patients_snapshots_but_keeps_the_events(api, alpha)
         assert event["snapshot"]["first_name"] == "Erased"
         assert event["snapshot"]["address"] == ""
         assert "forget" not in str(event).lower()
+
+
+@pytest.mark.parametrize(
+    ("path", "recorded"),
+    [
+        (
+            "/accounts/password/reset/key/3-abc123-secret/",
+            "/accounts/password/reset/key/[redacted]/",
+        ),
+        ("/welcome/s3cr3t-token/", "/welcome/[redacted]/"),
+        ("/appointments/cancel/s3cr3t.token/", "/appointments/cancel/[redacted]/"),
+        ("/api/patients", "/api/patients"),
+    ],
+)
+def test_secrets_in_the_path_never_reach_the_trail(alpha, rf, path, recorded):
+    """A change made while serving a URL that carries a secret (a password
+    reset key, a welcome or reminder-link token) records the path without it."""
+    from chairside.audit.middleware import AuditContextMiddleware
+
+    def view(request):
+        with schema_context(alpha.schema_name):
+            world_patient(alpha).save()  # any audited write
+        from django.http import HttpResponse
+
+        return HttpResponse()
+
+    AuditContextMiddleware(view)(rf.post(path))
+    with schema_context(alpha.schema_name):
+        event = PatientEvent.objects.order_by("-pgh_id").select_related("pgh_context")[
+            0
+        ]
+    assert event.pgh_context.metadata["url"] == recorded
