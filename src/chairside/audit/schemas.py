@@ -5,7 +5,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from chairside.core.types import Id, SaneDate, SaneDateTime, Text
+from chairside.core.types import DateOrInstant, Id, Text
 
 
 class AuditEventOut(Schema):
@@ -33,8 +33,8 @@ class AuditFilter(Schema):
     object_id: Text(40) | None = None
     action: Text(50) | None = None
     actor: Id | None = None
-    date_from: SaneDate | SaneDateTime | None = Field(None, alias="from")
-    date_to: SaneDate | SaneDateTime | None = Field(None, alias="to")
+    date_from: DateOrInstant | None = Field(None, alias="from")
+    date_to: DateOrInstant | None = Field(None, alias="to")
 
 
 __all__ = ["AuditEventOut", "AuditFilter", "date"]

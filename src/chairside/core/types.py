@@ -11,7 +11,14 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
 
 MAX_BIGINT = 2**63 - 1
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -51,6 +58,25 @@ Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
 SaneDate = Annotated[date, AfterValidator(_sane_date)]
 # Naive datetimes are read in the clinic's time zone by the services.
 SaneDateTime = Annotated[datetime, AfterValidator(_sane_datetime)]
+
+_INSTANT = TypeAdapter(datetime)
+
+
+def _date_or_instant(value: object) -> object:
+    """A bare date is a clinic day; a value with a time is that instant, even
+    at midnight. (In a date | datetime union pydantic reads
+    "2027-04-12T00:00:00Z" as the date 2027-04-12, dropping the time and the
+    offset, so a week ending at that instant took in the whole next day.)"""
+    if isinstance(value, str) and len(value.strip()) > len("YYYY-MM-DD"):
+        try:
+            return _INSTANT.validate_python(value)
+        except ValidationError:
+            return value  # the union reports what is wrong with it
+    return value
+
+
+# A filter bound: a clinic day ("2027-04-12") or an exact instant.
+DateOrInstant = Annotated[SaneDate | SaneDateTime, BeforeValidator(_date_or_instant)]
 
 WALL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 

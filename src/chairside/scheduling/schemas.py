@@ -11,10 +11,7 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
-    TypeAdapter,
-    ValidationError,
     model_validator,
 )
 
@@ -22,6 +19,7 @@ from chairside.core.clinic_time import clinic_tz
 from chairside.core.schemas import Email
 from chairside.core.types import (
     WALL_TIME_PATTERN,
+    DateOrInstant,
     Id,
     SaneDate,
     SaneDateTime,
@@ -110,25 +108,6 @@ class AppointmentOut(BaseModel):
     created_by_id: int | None
     created_at: datetime
     updated_at: datetime
-
-
-_INSTANT = TypeAdapter(datetime)
-
-
-def _date_or_instant(value: object) -> object:
-    """A bare date is a clinic day; a value with a time is that instant, even
-    at midnight. (In a date | datetime union pydantic reads
-    "2027-04-12T00:00:00Z" as the date 2027-04-12, dropping the time and the
-    offset, so a week ending at that instant took in the whole next day.)"""
-    if isinstance(value, str) and len(value.strip()) > len("YYYY-MM-DD"):
-        try:
-            return _INSTANT.validate_python(value)
-        except ValidationError:
-            return value  # the union reports what is wrong with it
-    return value
-
-
-DateOrInstant = Annotated[SaneDate | SaneDateTime, BeforeValidator(_date_or_instant)]
 
 
 class AppointmentFilter(Schema):

@@ -69,11 +69,15 @@ def calendar_resources(by: str, dentists, chairs) -> list[dict]:
 
 
 def calendar_appointments(start: datetime, end: datetime):
-    """Active and past appointments overlapping [start, end), one query."""
-    from chairside.scheduling.models import AppointmentStatus
+    """Active and past appointments overlapping [start, end), one query.
+    The lower bound on starts_at (no visit is longer than MAX_DURATION) lets
+    the (starts_at) indexes bound the scan from both sides."""
+    from chairside.scheduling.models import MAX_DURATION, AppointmentStatus
 
     return (
-        Appointment.objects.filter(starts_at__lt=end, ends_at__gt=start)
+        Appointment.objects.filter(
+            starts_at__lt=end, starts_at__gt=start - MAX_DURATION, ends_at__gt=start
+        )
         .exclude(status=AppointmentStatus.CANCELLED)
         .select_related("patient", "dentist", "chair")
         .order_by("starts_at")

@@ -158,3 +158,20 @@ def test_secrets_in_the_path_never_reach_the_trail(alpha, rf, path, recorded):
             0
         ]
     assert event.pgh_context.metadata["url"] == recorded
+
+
+def test_a_bound_with_a_time_is_that_instant_even_at_midnight(api, alpha):
+    """`to=<today>T00:00:00Z` ends at that instant; read as a plain date it
+    took in the whole day (and the change just made)."""
+    from datetime import UTC, datetime
+
+    client = api(alpha, "admin")
+    created = client.post(
+        "/api/patients",
+        {"first_name": "Mid", "last_name": "Night", "email": "mid@x.test"},
+    ).json()
+    midnight = datetime.now(UTC).date().isoformat() + "T00:00:00Z"
+    before = _events(client, object_id=created["id"], to=midnight)
+    assert before == []
+    today = _events(client, object_id=created["id"], to=midnight[:10])
+    assert [e["action"] for e in today] == ["create"]
