@@ -180,8 +180,11 @@ def appointment_book(
 ) -> Appointment:
     """Book a new appointment. Patients book for themselves only (their
     own record is used when patient_id is left out)."""
+    # Only what booking needs: the whole record would decrypt the medical
+    # history and parse the phone number for nothing.
+    patients = Patient.objects.only("id", "is_archived", "user_id")
     if is_patient(actor):
-        own = Patient.objects.filter(user=actor).first()
+        own = patients.filter(user=actor).first()
         if own is None or (patient_id is not None and patient_id != own.pk):
             ensure(False, _("Patients can only book for themselves."))
         patient = own
@@ -189,7 +192,7 @@ def appointment_book(
             ensure(policies.can_write_notes(actor))
     else:
         ensure(policies.is_booking_staff(actor))
-        patient = Patient.objects.filter(pk=patient_id).first() if patient_id else None
+        patient = patients.filter(pk=patient_id).first() if patient_id else None
         if patient is None:
             raise NotFound(_("No such patient."), details={"field": "patient_id"})
     if patient.is_archived:
