@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     scale = (existing or seed.Scale.quick()) if args.quick else seed.Scale()
     log.info("seeding (reused when already there) ...")
     summary = world.ensure_world(scale, workers=world.seed_workers())
+    # Migrations may have rewritten or indexed tables since the seed.
+    seed.analyze(world.big_schema())
     seed_s = time.perf_counter() - started
     log.info("world ready in %.0f s: %s", seed_s, json.dumps(summary, default=str))
 

@@ -180,5 +180,9 @@ def ensure_world(scale: seed.Scale, *, workers: int = 4) -> dict:
     return summary
 
 
+def big_schema() -> str:
+    return Clinic.objects.get(slug=seed.BIG_SLUG).schema_name
+
+
 def seed_workers() -> int:
     return int(os.environ.get("BENCH_SEED_WORKERS", "4"))
