@@ -87,6 +87,8 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 GET_EXECUTOR_FUNCTION = "tenants.migrate.get_executor"
 
 MIDDLEWARE = [
+    # /api/ requests leave here for API_MIDDLEWARE below (chairside.core.api_chain).
+    "chairside.core.api_chain.ApiMiddlewareChain",
     "tenants.middleware.ClinicTenantMiddleware",
     "tenants.middleware.SuspendedClinicMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -105,6 +107,20 @@ MIDDLEWARE = [
     "chairside.web.middleware.ClinicLocaleMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+# The JSON API's chain: the same order without what only pages use (static
+# files, sessions, CSRF, allauth, htmx, messages); bearer tokens set the user.
+API_MIDDLEWARE = [
+    "tenants.middleware.ClinicTenantMiddleware",
+    "tenants.middleware.SuspendedClinicMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "chairside.core.api_chain.AnonymousUntilAuthenticatedMiddleware",
+    "chairside.ops.logging.RequestLogMiddleware",
+    "chairside.audit.middleware.AuditContextMiddleware",
+    "chairside.web.middleware.ClinicLocaleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

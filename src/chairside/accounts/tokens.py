@@ -26,11 +26,11 @@ ISSUER = "chairside"
 TokenType = Literal["access", "refresh"]
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "fam", "typ"]
 # An access token is sent with every call of a session: its signature and
-# claims are checked once per process and the result kept for up to a
-# minute (never past the token's expiry, which is checked on every use).
-# Revocation is the token family's business (accounts.services), not this.
+# claims are checked once per process and the result kept for up to
+# ACCESS_TOKEN_VERIFIED_SECONDS (60; never past the token's expiry, which is
+# checked on every use). Revocation is the token family's business
+# (accounts.services), not this.
 _verified_access: LocalTTLCache[dict[str, Any]] = LocalTTLCache()
-VERIFIED_ACCESS_TOKEN_SECONDS = 60.0
 
 
 def current_audience() -> str:
@@ -92,6 +92,7 @@ def token_decode(token: str, *, token_type: TokenType) -> dict[str, Any]:
             _("The token is not valid here."), code=AuthErrorCode.TOKEN_INVALID
         )
     if token_type == "access":  # noqa: S105 - a token type, not a secret
-        lifetime = min(VERIFIED_ACCESS_TOKEN_SECONDS, claims["exp"] - time.time())
+        keep = float(getattr(settings, "ACCESS_TOKEN_VERIFIED_SECONDS", 60))
+        lifetime = min(keep, claims["exp"] - time.time())
         _verified_access.set(key, dict(claims), ttl=lifetime)
     return claims
