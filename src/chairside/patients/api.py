@@ -12,7 +12,6 @@ from chairside.core.openapi import with_errors
 from chairside.core.pagination import BoundedLimitOffsetPagination
 from chairside.core.types import MAX_BIGINT
 from chairside.patients import policies, selectors, services
-from chairside.patients.models import Patient
 from chairside.patients.schemas import (
     EraseOut,
     PatientFilter,
@@ -27,13 +26,8 @@ router = Router(tags=["patients"], auth=jwt_auth)
 PatientId = Path(..., ge=1, le=MAX_BIGINT)
 
 
-def _out(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    data = PatientListOut.from_orm(patient).model_dump()
-    if policies.can_read_medical_history(request.auth, patient):
-        data["medical_history"] = patient.medical_history
-    else:
-        data["medical_history"] = None
-    return data
+# Views return the Patient itself: PatientOut reads it once, showing the
+# medical history only to those who may read it (its resolver).
 
 
 @router.get("/patients", response=with_errors({200: list[PatientListOut]}))
@@ -50,16 +44,18 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> Any:
 @router.post("/patients", response=with_errors({HTTPStatus.CREATED: PatientOut}))
 def create_patient(request: HttpRequest, payload: PatientIn) -> Status[Any]:
     patient = services.patient_create(actor=request.auth, **payload.model_dump())
-    return Status(HTTPStatus.CREATED, _out(request, patient))
+    return Status(HTTPStatus.CREATED, patient)
 
 
 @router.get("/patients/{patient_id}", response=with_errors({200: PatientOut}))
 def get_patient(request: HttpRequest, patient_id: int = PatientId) -> Any:
     patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
-    data = _out(request, patient)
-    if data["medical_history"] is not None:
+    if (
+        policies.can_read_medical_history(request.auth, patient)
+        and patient.medical_history is not None
+    ):
         services.patient_medical_history_read(actor=request.auth, patient=patient)
-    return data
+    return patient
 
 
 @router.put("/patients/{patient_id}", response=with_errors({200: PatientOut}))
@@ -73,10 +69,7 @@ def replace_patient(
         changes.pop("medical_history")
     if not policies.can_link_user(request.auth):
         changes.pop("user_id")
-    patient = services.patient_update(
-        actor=request.auth, patient=patient, changes=changes
-    )
-    return _out(request, patient)
+    return services.patient_update(actor=request.auth, patient=patient, changes=changes)
 
 
 @router.patch("/patients/{patient_id}", response=with_errors({200: PatientOut}))
@@ -84,12 +77,11 @@ def update_patient(
     request: HttpRequest, payload: PatientPatch, patient_id: int = PatientId
 ) -> Any:
     patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
-    patient = services.patient_update(
+    return services.patient_update(
         actor=request.auth,
         patient=patient,
         changes=payload.model_dump(exclude_unset=True),
     )
-    return _out(request, patient)
 
 
 @router.delete(

@@ -7,6 +7,7 @@ from ninja import Field, Schema
 
 from chairside.core.schemas import Email
 from chairside.core.types import Id, SaneDate, Text
+from chairside.patients.policies import can_read_medical_history
 
 Name = Text(50, min_length=1)
 
@@ -64,6 +65,16 @@ class PatientListOut(Schema):
 class PatientOut(PatientListOut):
     # null when the caller may not read health records (receptionists).
     medical_history: str | None
+
+    @staticmethod
+    def resolve_medical_history(obj: object, context: dict | None) -> str | None:
+        if isinstance(obj, dict):
+            return obj.get("medical_history")
+        request = (context or {}).get("request")
+        user = getattr(request, "auth", None)
+        if user is None or not can_read_medical_history(user, obj):
+            return None
+        return obj.medical_history
 
 
 class PatientFilter(Schema):

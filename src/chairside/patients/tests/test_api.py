@@ -275,3 +275,18 @@ def test_only_admins_erase(api, alpha, role):
     patient = world_patient(alpha)
     response = api(alpha, role).post(f"/api/patients/{patient.pk}/erase")
     assert response.status_code in (HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND)
+
+
+def test_only_clinicians_see_the_history_on_every_answer(api, alpha):
+    dentist, desk = api(alpha, "dentist"), api(alpha, "receptionist")
+    created = dentist.post(
+        "/api/patients", {**NEW, "medical_history": "Penicillin allergy"}
+    ).json()
+    assert created["medical_history"] == "Penicillin allergy"
+    path = f"/api/patients/{created['id']}"
+    assert dentist.get(path).json()["medical_history"] == "Penicillin allergy"
+    assert desk.get(path).json()["medical_history"] is None
+    changed = desk.patch(path, {"address": "2 Navy Yard"}).json()
+    assert (changed["address"], changed["medical_history"]) == ("2 Navy Yard", None)
+    listed = desk.get("/api/patients?q=hopper").json()["items"]
+    assert listed and "medical_history" not in listed[0]
