@@ -33,10 +33,19 @@ from chairside.core.errors import ChairsideError, NotFound
 from chairside.scheduling import policies as scheduling_policies
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling import services as scheduling_services
-from chairside.scheduling.models import Appointment
+from chairside.scheduling.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Chair,
+    Dentist,
+)
 from chairside.web import queries
 from chairside.web.decorators import staff_required
 from chairside.web.forms import AppointmentEditForm, BookingForm, MoveForm
+
+# Staff may drag or edit these (a completed visit is history).
+EDITABLE_STATUSES = frozenset(ACTIVE_STATUSES) - {AppointmentStatus.COMPLETED}
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -92,26 +101,36 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
             status=HTTPStatus.BAD_REQUEST,
         )
     by = "chair" if request.GET.get("by") == "chair" else "dentist"
+    # Looked up once per request, not once per event.
+    zone = queries.clinic_zone()
+    labels = {value: str(label) for value, label in AppointmentStatus.choices}
+    dentists = {d.pk: str(d) for d in Dentist.objects.all()}
+    chairs = {c.pk: c.name for c in Chair.objects.all()}
+
+    def wall(moment: datetime) -> str:
+        return moment.astimezone(zone).replace(tzinfo=None).isoformat()
+
     events = [
         {
-            "id": str(a.pk),
-            "resourceId": str(a.chair_id if by == "chair" else a.dentist_id),
-            "title": f"{a.patient.full_name}" + (f" · {a.reason}" if a.reason else ""),
-            "start": _wall(a.starts_at),
-            "end": _wall(a.ends_at),
-            "classNames": [f"status-{a.status}"],
-            "editable": a.is_active and a.status != "completed",
+            "id": str(row["id"]),
+            "resourceId": str(row["chair_id"] if by == "chair" else row["dentist_id"]),
+            "title": f"{row['patient__first_name']} {row['patient__last_name']}"
+            + (f" · {row['reason']}" if row["reason"] else ""),
+            "start": wall(row["starts_at"]),
+            "end": wall(row["ends_at"]),
+            "classNames": [f"status-{row['status']}"],
+            "editable": row["status"] in EDITABLE_STATUSES,
             "extendedProps": {
-                "status": a.status,
-                "statusLabel": a.get_status_display(),
-                "dentist": str(a.dentist),
-                "chair": a.chair.name,
-                "patientId": a.patient_id,
-                "dentistId": a.dentist_id,
-                "chairId": a.chair_id,
+                "status": row["status"],
+                "statusLabel": labels[row["status"]],
+                "dentist": dentists[row["dentist_id"]],
+                "chair": chairs[row["chair_id"]],
+                "patientId": row["patient_id"],
+                "dentistId": row["dentist_id"],
+                "chairId": row["chair_id"],
             },
         }
-        for a in queries.calendar_appointments(start, end)
+        for row in queries.calendar_event_rows(start, end)
     ]
     return JsonResponse(events, safe=False)
 
