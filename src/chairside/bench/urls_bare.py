@@ -5,7 +5,22 @@ from django.urls import path
 
 from chairside.patients.models import Patient
 
-FIELDS = ("id", "first_name", "last_name", "email", "phone", "date_of_birth")
+# The same row the API answers a receptionist with (PatientOut's fields; the
+# medical history is null for the front desk), so both write the same JSON.
+FIELDS = (
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "date_of_birth",
+    "address",
+    "user_id",
+    "is_archived",
+    "archived_at",
+    "created_at",
+    "updated_at",
+)
 
 
 def patient_detail(request: HttpRequest, patient_id: int) -> JsonResponse:
@@ -13,6 +28,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> JsonResponse:
     if row is None:
         raise Http404
     row["phone"] = str(row["phone"] or "")
+    row["medical_history"] = None
     return JsonResponse(row)
 
 
