@@ -289,4 +289,5 @@ def test_only_clinicians_see_the_history_on_every_answer(api, alpha):
     changed = desk.patch(path, {"address": "2 Navy Yard"}).json()
     assert (changed["address"], changed["medical_history"]) == ("2 Navy Yard", None)
     listed = desk.get("/api/patients?q=hopper").json()["items"]
-    assert listed and "medical_history" not in listed[0]
+    assert listed
+    assert "medical_history" not in listed[0]
