@@ -110,7 +110,7 @@ try:  # the audit trail's trigger operations
 except ImportError:  # pragma: no cover
     pass
 
-_READ_ONLY = re.compile(r"^\s*(SELECT|SHOW|SET|SAVEPOINT|RELEASE|ROLLBACK TO)\b", re.I)
+_READ_ONLY = re.compile(r"^\s*(SELECT|SHOW|SET)\b", re.I)
 # Transaction and search-path statements around the editor's own.
 _PLUMBING = re.compile(r"^\s*(SAVEPOINT|RELEASE|ROLLBACK TO|SET search_path)\b", re.I)
 
@@ -269,12 +269,9 @@ def _record_sql(plan) -> str:
         rows += list(migration.replaces)
         rows.append((migration.app_label, migration.name))
 
-    def literal(value: str) -> str:
-        return "'" + value.replace("'", "''") + "'"
-
-    values = ", ".join(f"({literal(a)}, {literal(n)}, now())" for a, n in rows)
-    # The names come from the migration files, quoted as literals.
-    return f"INSERT INTO django_migrations (app, name, applied) VALUES {values};"  # noqa: S608
+    placeholders = ", ".join(["(%s, %s, now())"] * len(rows))
+    sql = f"INSERT INTO django_migrations (app, name, applied) VALUES {placeholders}"  # noqa: S608 - placeholders only
+    return connection.ops.compose_sql(sql, [v for row in rows for v in row]) + ";"
 
 
 def _lock_spare(cursor, schema: str) -> bool:

@@ -78,7 +78,7 @@ def _version(cursor, template: str) -> tuple[int, int, int]:
 def _build_script(cursor, template: str) -> _Script:  # noqa: PLR0912, PLR0915
     # The template is never on the search path here, so everything the
     # pg_get_* functions print of it comes out schema-qualified.
-    if template in (connection.schema_name or ""):
+    if connection.schema_name == template:
         raise ValueError("build the clone script from outside the template schema")
     parts: list[str] = [f"CREATE SCHEMA {_PLACEHOLDER};"]
 
@@ -337,18 +337,22 @@ def _tenant_migration_leaves() -> frozenset[tuple[str, str]]:
     return _tenant_leaves
 
 
-def template_is_current() -> bool:
-    """True when the template exists and has every tenant migration applied,
-    so a clone is exactly what migrating a new schema would give."""
-    template = template_schema_name()
-    if not schema_exists(template):
+def schema_is_current(schema_name: str) -> bool:
+    """True when the schema exists and holds every tenant app's latest
+    migration on disk: exactly what migrating a new clinic would give."""
+    if not schema_exists(schema_name):
         return False
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT app, name FROM {_q(template)}.django_migrations"  # noqa: S608
+            f"SELECT app, name FROM {_q(schema_name)}.django_migrations"  # noqa: S608
         )
         applied = set(cursor.fetchall())
     return _tenant_migration_leaves() <= applied
+
+
+def template_is_current() -> bool:
+    """True when a clone of the template is what migrating would give."""
+    return schema_is_current(template_schema_name())
 
 
 def forget_cached_scripts() -> None:

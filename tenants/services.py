@@ -86,14 +86,18 @@ def clinic_provision(
             # the migrated template builds ~550 indexes (seconds); replaying
             # every tenant migration takes minutes, the last resort while no
             # current template exists.
-            source = "spare" if spare_claim(clinic.schema_name) else "template"
-            if source == "template" and not template_is_current():
+            if spare_claim(clinic.schema_name):
+                source = "spare"
+            elif template_is_current():
+                source = "template"
+                clone_template_into(clinic.schema_name)
+            else:
                 source = "migrations"
                 clinic.create_schema(check_if_exists=True, verbosity=0)
-            elif source == "template":
-                clone_template_into(clinic.schema_name)
-            # Top the pool up again once this commits, off the request path.
-            transaction.on_commit(spare_pool_refill_soon, robust=True)
+            if source != "migrations":
+                # Top the pool up again once this commits, off the request
+                # path (without a current template there is nothing to copy).
+                transaction.on_commit(spare_pool_refill_soon, robust=True)
             Domain.objects.create(
                 domain=f"{slug}.{settings.BASE_DOMAIN}", tenant=clinic, is_primary=True
             )

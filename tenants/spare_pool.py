@@ -39,8 +39,8 @@ from django.db import connection, transaction
 
 from tenants.schema_clone import (
     _q,
-    _tenant_migration_leaves,
     clone_template_into,
+    schema_is_current,
     template_is_current,
 )
 
@@ -73,26 +73,6 @@ def spare_names() -> list[str]:
 
 def is_spare(schema_name: str) -> bool:
     return schema_name.startswith(SPARE_PREFIX)
-
-
-def schema_is_current(schema_name: str) -> bool:
-    """True when the schema exists and holds every tenant app's latest
-    migration on disk: exactly what migrating a new clinic would give."""
-    leaves = sorted(_tenant_migration_leaves())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT to_regclass(quote_ident(%s) || '.django_migrations')",
-            [schema_name],
-        )
-        if cursor.fetchone()[0] is None:
-            return False
-        table = f"{_q(schema_name)}.django_migrations"
-        cursor.execute(
-            f"SELECT count(DISTINCT (app, name)) FROM {table}"  # noqa: S608
-            " WHERE (app, name) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
-            [[app for app, _ in leaves], [name for _, name in leaves]],
-        )
-        return cursor.fetchone()[0] == len(leaves)
 
 
 def spare_claim(schema_name: str) -> str | None:

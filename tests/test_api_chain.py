@@ -49,7 +49,7 @@ def test_the_request_log_names_the_token_user(api, alpha, caplog):
         api(alpha, "dentist").get("/api/me")
     finished = [r for r in caplog.records if "request_finished" in r.getMessage()]
     assert finished
-    assert str(world_user(alpha, "dentist").pk) in finished[-1].getMessage()
+    assert f"'user_id': {world_user(alpha, 'dentist').pk}," in finished[-1].getMessage()
 
 
 def test_pages_keep_their_full_chain(alpha):

@@ -31,7 +31,7 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def synced(settings, local_caches, django_capture_on_commit_callbacks):
+def synced(settings, local_caches):
     if not settings.REDIS_URL:
         pytest.skip("the invalidation stream needs Redis (REDIS_URL)")
     # Read the stream on every lookup.

@@ -96,3 +96,15 @@ def mentions(schema: str, text: str) -> list[str]:
             {"s": schema, "t": f"%{text}%"},
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def provision_gamma(slug: str = "gamma"):
+    """Provision a test clinic the way signup does."""
+    from tenants import services
+
+    return services.clinic_provision(
+        name="Gamma Dental",
+        slug=slug,
+        owner_email=f"owner@{slug}.test",
+        owner_password="correct-horse-battery-staple",
+    )

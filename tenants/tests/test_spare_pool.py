@@ -21,7 +21,12 @@ from chairside.accounts.models import User
 from chairside.patients.models import Patient
 from tenants import schema_clone, services, spare_pool
 from tenants.models import Clinic, Domain
-from tenants.tests.catalog import mentions, schema_fingerprint, sequence_positions
+from tenants.tests.catalog import (
+    mentions,
+    provision_gamma,
+    schema_fingerprint,
+    sequence_positions,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +49,6 @@ def spare(template) -> str:
     with transaction.atomic():
         schema_clone.clone_template_into(SPARE)
     return SPARE
-
-
-def _provision(slug: str = "gamma"):
-    return services.clinic_provision(
-        name="Gamma Dental",
-        slug=slug,
-        owner_email=f"owner@{slug}.test",
-        owner_password="correct-horse-battery-staple",
-    )
 
 
 def _same_as_template(schema: str, template: str, *, rows: bool = True) -> None:
@@ -104,7 +100,7 @@ def test_a_claimed_spare_is_the_template_by_every_measure(template, spare):
 
 
 def test_a_clinic_provisioned_from_a_spare_works_end_to_end(template, spare):
-    clinic, owner = _provision()
+    clinic, owner = provision_gamma()
 
     assert clinic.schema_name == "clinic_gamma"
     assert spare_pool.spare_names() == []
@@ -138,7 +134,7 @@ def test_a_clinic_provisioned_from_a_spare_works_end_to_end(template, spare):
 def test_a_stale_spare_is_never_handed_out_and_the_filler_drops_it(template, spare):
     _forget_migration(spare, "accounts")
 
-    clinic, _owner = _provision()
+    clinic, _owner = provision_gamma()
 
     assert spare_pool.spare_names() == [spare]  # untouched
     _same_as_template(clinic.schema_name, template)
@@ -177,7 +173,7 @@ def test_a_failed_signup_gives_its_spare_back(spare, monkeypatch):
 
     monkeypatch.setattr(services, "user_create", explode)
     with pytest.raises(RuntimeError):
-        _provision()
+        provision_gamma()
 
     connection.set_schema_to_public()
     assert not Clinic.objects.filter(slug="gamma").exists()
@@ -213,7 +209,7 @@ def test_the_filler_builds_current_spares_and_signups_queue_a_refill(
     assert spare_pool.spare_pool_fill(size=1)["created"] == 0
 
     with django_capture_on_commit_callbacks() as callbacks:
-        _provision()
+        provision_gamma()
     assert services.spare_pool_refill_soon in callbacks
     assert spare_pool.spare_names() == []
 

@@ -139,9 +139,13 @@ def test_clinic_journey(  # noqa: PLR0915, PLR0917  (one story, told in order)
     # Other app server processes drop their cached clinic within about a
     # second through the Redis invalidation stream, or after
     # CLINIC_CACHE_SECONDS (5 s) when the tests run without Redis.
-    page.wait_for_timeout(6000)
-    page.reload()
-    expect(page.locator("p.alert.success")).to_contain_text("Card payments are on")
+    enabled = page.locator("p.alert.success", has_text="Card payments are on")
+    for _ in range(20):
+        page.reload()
+        if enabled.count():
+            break
+        page.wait_for_timeout(500)
+    expect(enabled).to_be_visible()
     shot(page, "settings-stripe")
 
     # 3. The owner invites a receptionist, who sets a password from the email.

@@ -65,7 +65,7 @@ def token_decode(token: str, *, token_type: TokenType) -> dict[str, Any]:
         claims = _verified_access.get(key)
         if claims is not None:
             if claims["exp"] <= time.time():
-                _verified_access.forget_where(lambda k, _v: k == key)
+                _verified_access.forget(key)
                 raise NotAuthenticated(
                     _("The token has expired."), code=AuthErrorCode.TOKEN_EXPIRED
                 )

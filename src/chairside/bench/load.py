@@ -8,7 +8,6 @@ line at the end with throughput, p50/p99 and a count per status code.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -179,7 +178,3 @@ def run_wrk(
         statuses={str(k): v for k, v in data["statuses"].items()},
         socket_errors=data["socket_errors"],
     )
-
-
-def cpu_count() -> int:
-    return os.cpu_count() or 1

@@ -7,7 +7,7 @@ import json
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from time import sleep
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -461,7 +461,3 @@ def _check(port: int, request: Request, name: str, skipped: dict) -> bool:
         log.warning("skipping %s: %s", name, skipped[name])
         return False
     return True
-
-
-def today_in(tz: str) -> date:
-    return datetime.now(ZoneInfo(tz)).date()

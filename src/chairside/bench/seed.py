@@ -520,7 +520,7 @@ def seed_small_clinic(clinic: Clinic, scale: Scale, *, seed: int) -> None:
         days_after=4,
     )
     with schema_context(clinic.schema_name), transaction.atomic():
-        users = _staff(clinic, 0)
+        _staff(clinic, 0)
         _bulk_mode()
         copy_rows(Patient, _patients(rng, small.patients))
         copy_rows(
@@ -540,7 +540,6 @@ def seed_small_clinic(clinic: Clinic, scale: Scale, *, seed: int) -> None:
         copy_rows(Appointment, appointments)
         for model in (Patient, Dentist, Chair, Appointment):
             _sync_identity(model)
-    del users
 
 
 def analyze(schema: str) -> None:

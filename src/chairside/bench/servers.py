@@ -11,8 +11,6 @@ import time
 
 from chairside.bench.env import ROOT, process_env
 
-GUNICORN_CONF = ROOT / "docker" / "gunicorn.conf.py"  # if the image grows one
-
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -33,27 +31,23 @@ class Server:
         self.port = free_port()
         env = {**process_env(settings_module), **(extra_env or {})}
         args = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
-        if GUNICORN_CONF.exists():
-            # The same worker setup as the Docker image.
-            args += ["--config", str(GUNICORN_CONF)]
-        else:
-            # docker/entrypoint.sh: gthread, 2 x CPUs + 1 workers, 4 threads.
-            args += [
-                "--workers",
-                str(default_workers()),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "4",
-                "--timeout",
-                "60",
-                "--max-requests",
-                "20000",
-                "--max-requests-jitter",
-                "2000",
-                "--worker-tmp-dir",
-                "/dev/shm",  # noqa: S108 - as the Docker image
-            ]
+        # As docker/entrypoint.sh: gthread, 2 x CPUs + 1 workers, 4 threads.
+        args += [
+            "--workers",
+            str(default_workers()),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+            "--max-requests",
+            "20000",
+            "--max-requests-jitter",
+            "2000",
+            "--worker-tmp-dir",
+            "/dev/shm",  # noqa: S108 - as the Docker image
+        ]
         args += [
             "--bind",
             f"127.0.0.1:{self.port}",
@@ -62,8 +56,6 @@ class Server:
             "--access-logfile",
             "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
         ]
-        env["GUNICORN_BIND"] = f"127.0.0.1:{self.port}"
-        env["PORT"] = str(self.port)
         self.log = ROOT / "var" / "bench" / f"server-{name}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(  # noqa: S603

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from chairside.bench.env import ROOT, process_env
+from chairside.bench.world import drop_clinic
 from tenants.models import Clinic
 
 if TYPE_CHECKING:
@@ -66,21 +67,13 @@ def _provision_samples(samples: int, *, expect_spare: bool) -> dict:
                 f"provisioning used a spare: {used_spare} ({spares} before,"
                 f" {spare_pool.spare_names()} after)"
             )
-        _drop(clinic)
+        drop_clinic(clinic)
     return {
         "samples": len(seconds),
         "first_s": round(seconds[0], 3),
         "median_s": round(statistics.median(seconds), 3),
         "max_s": round(max(seconds), 3),
     }
-
-
-def _drop(clinic: Clinic) -> None:
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{clinic.schema_name}" CASCADE')
-    clinic.domains.all().delete()
-    Clinic.objects.filter(pk=clinic.pk).delete()
 
 
 MIGRATION = """from django.db import migrations

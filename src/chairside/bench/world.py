@@ -155,7 +155,6 @@ def ensure_world(scale: seed.Scale, *, workers: int = 4) -> dict:
                 slug=seed.BIG_SLUG, name="Big Clinic", time_zone=seed.BIG_TZ
             )
         summary = seed.seed_large_clinic(big, scale)
-        seed.analyze(big.schema_name)
         _remember(big_summary=json.dumps(summary), big_scale=_big_key(scale))
     else:
         summary = json.loads(_state()["big_summary"])

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Hashable, Iterable
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -114,49 +114,42 @@ class InvalidationStream:
         return time.monotonic() - self._last_sync <= 3 * self.interval()
 
     def _read(self, now: float) -> None:
+        key = self.key()
+        first = self._last_id is None
         try:
             client = self._redis()
-            if self._last_id is None:
-                # First read of this process: what it cached so far was read
-                # moments ago, so the last RECENT_SECONDS of changes cover it.
+            # One MULTI: whether the stream exists, how many entries it ever
+            # had and its newest id, and the entries this process has not seen.
+            pipe = client.pipeline(transaction=True)
+            pipe.exists(key)
+            pipe.xinfo_stream(key)
+            if first:
+                # What this process cached so far was read moments ago: the
+                # last RECENT_SECONDS of changes cover it.
                 seconds, micros = client.time()
                 since_ms = seconds * 1000 + micros // 1000 - int(RECENT_SECONDS * 1000)
-                pipe = client.pipeline(transaction=True)
-                pipe.exists(self.key())
-                pipe.xinfo_stream(self.key())
-                pipe.xrange(self.key(), min=str(since_ms), max="+")
-                exists, info, recent = pipe.execute(raise_on_error=False)
-                if isinstance(recent, Exception):
-                    raise recent
-                newest = info.get("last-generated-id") if exists else None
-                self._last_id = newest.decode() if newest else "0-0"
-                self._added = int(info.get("entries-added", 0)) if exists else 0
-                for _entry_id, fields in recent:
-                    self._apply(fields.get(b"tag", b"").decode(), now)
-                self._last_sync = now
-                return
-            # One MULTI: the count of entries ever added and the new ones.
-            pipe = client.pipeline(transaction=True)
-            pipe.exists(self.key())
-            pipe.xinfo_stream(self.key())
-            pipe.xread({self.key(): self._last_id}, count=STREAM_MAX_LENGTH)
-            exists, info, batches = pipe.execute(raise_on_error=False)
-            if isinstance(batches, Exception):
-                raise batches
+                pipe.xrange(key, min=str(since_ms), max="+")
+            else:
+                pipe.xread({key: self._last_id}, count=STREAM_MAX_LENGTH)
+            exists, info, found = pipe.execute(raise_on_error=False)
+            if isinstance(found, Exception):
+                raise found
         except Exception as error:
             log.warning("local cache stream unreadable: %s", error)
             return
-        entries = [entry for _stream, found in batches or [] for entry in found]
         added = int(info.get("entries-added", 0)) if exists else 0
-        if added - self._added != len(entries):
-            # Changes after our position were trimmed away unseen, or Redis
-            # lost the stream: nothing cached here can be trusted.
-            self._clear_all()
-        for entry_id, fields in entries:
-            self._last_id = entry_id.decode()
+        if first:
+            entries = found
+        else:
+            entries = [entry for _stream, batch in found or [] for entry in batch]
+            if added - self._added != len(entries):
+                # Changes after our position were trimmed away unseen, or
+                # Redis lost the stream: nothing cached here can be trusted.
+                self._clear_all()
+        for _entry_id, fields in entries:
             self._apply(fields.get(b"tag", b"").decode(), now)
-        if not exists:
-            self._last_id = "0-0"
+        newest = info.get("last-generated-id") if exists else None
+        self._last_id = newest.decode() if newest else "0-0"
         self._added = added
         self._last_sync = now
 
@@ -194,7 +187,7 @@ class InvalidationStream:
         return any(self._recent.get(tag, float("-inf")) >= cutoff for tag in tags)
 
     def reset(self) -> None:
-        """Forget the stream position (tests; a process after fork)."""
+        """Forget the stream position and recent tags (tests)."""
         self._last_id = None
         self._last_sync = float("-inf")
         self._last_attempt = float("-inf")
@@ -281,11 +274,9 @@ class LocalTTLCache(Generic[V]):
             for key in [k for k, e in self._entries.items() if tag in e[3]]:
                 self._entries.pop(key, None)
 
-    def forget_where(self, predicate: Callable[[Hashable, V], bool]) -> None:
+    def forget(self, key: Hashable) -> None:
         """This process only (no tag to tell the others)."""
-        with self._lock:
-            for key in [k for k, e in self._entries.items() if predicate(k, e[4])]:
-                self._entries.pop(key, None)
+        self._entries.pop(key, None)
 
     def clear(self) -> None:
         self._entries.clear()

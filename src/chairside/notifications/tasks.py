@@ -4,12 +4,17 @@ clinic that queued them (tenant-schemas-celery headers)."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
-from chairside.notifications.services import reminders_deliver, reminders_plan
+from chairside.notifications.services import (
+    reminder_deliver,
+    reminders_deliver,
+    reminders_plan,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +61,11 @@ def queue_without_waiting(task, *args: object) -> bool:
 def reminders_send(reminder_ids: list[int]) -> dict[str, int]:
     """Send a batch of reminders of this clinic (one transaction, one email
     connection); how many ended in each status."""
-    counts: dict[str, int] = {}
-    for reminder in reminders_deliver(reminder_ids=reminder_ids):
-        counts[reminder.status] = counts.get(reminder.status, 0) + 1
-    return counts
+    return dict(Counter(r.status for r in reminders_deliver(reminder_ids=reminder_ids)))
 
 
 @shared_task(name="notifications.reminder_send")
 def reminder_send(reminder_id: int) -> str:
     """One reminder (the staff retry)."""
-    handled = reminders_deliver(reminder_ids=[reminder_id])
-    return handled[0].status if handled else "noop"
+    reminder = reminder_deliver(reminder_id=reminder_id)
+    return reminder.status if reminder else "noop"

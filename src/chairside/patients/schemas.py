@@ -68,8 +68,6 @@ class PatientOut(PatientListOut):
 
     @staticmethod
     def resolve_medical_history(obj: object, context: dict | None) -> str | None:
-        if isinstance(obj, dict):
-            return obj.get("medical_history")
         request = (context or {}).get("request")
         user = getattr(request, "auth", None)
         if user is None or not can_read_medical_history(user, obj):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chairside.billing import selectors as billing_selectors
+from chairside.core.clinic_time import clinic_tz
 from chairside.core.errors import ChairsideError, NotFound
 from chairside.patients import selectors as patient_selectors
 from chairside.patients import services as patient_services
@@ -119,7 +120,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def _slots(request: HttpRequest, search: SlotSearchForm) -> list:
     data = search.cleaned_data if search.is_valid() else {}
     first_day = max(data.get("date") or queries.clinic_today(), queries.clinic_today())
-    zone = queries.clinic_zone()
+    zone = clinic_tz()
     start = datetime.combine(first_day, time.min, tzinfo=zone)
     end = start + timedelta(days=BOOKING_DAYS)
     dentist = data.get("dentist")
@@ -177,7 +178,7 @@ def book(request: HttpRequest, appointment_id: int | None = None) -> HttpRespons
             return HttpResponseRedirect(reverse("portal:home"))
     slots = _slots(request, search)
     names = {d.pk: str(d) for d in dentists}
-    zone = queries.clinic_zone()
+    zone = clinic_tz()
     days = [
         (day, [(slot, names.get(slot.dentist_id, "")) for slot in items])
         for day, items in groupby(slots, key=lambda s: s.start.astimezone(zone).date())

@@ -5,24 +5,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
-from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.utils import timezone
 
+from chairside.core.clinic_time import clinic_tz
 from chairside.scheduling.models import Appointment, Dentist
 
 
-def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(getattr(connection.tenant, "time_zone", None) or "UTC")
-
-
 def clinic_today() -> date:
-    return timezone.now().astimezone(clinic_zone()).date()
+    return timezone.now().astimezone(clinic_tz()).date()
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    zone = clinic_zone()
+    zone = clinic_tz()
     start = datetime.combine(day, time.min, tzinfo=zone)
     return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
 

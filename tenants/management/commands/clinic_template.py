@@ -2,7 +2,7 @@
 
 New clinics are copies of this schema (tenants.schema_clone), so it must
 hold exactly what migrating a new clinic would: `migrate_schemas` keeps it
-current once it exists (tenants/management/commands/migrate_schemas.py).
+current once it exists (tenants/migrate.py).
 """
 
 from __future__ import annotations

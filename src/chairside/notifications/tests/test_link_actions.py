@@ -79,12 +79,17 @@ def test_portal_and_reminder_link_agree_on_the_window(in_alpha):
                 assert refused.value.code == NotificationsErrorCode.CANCELLATION_WINDOW
 
 
-def test_portal_refuses_statuses_the_link_refuses(in_alpha):
+@pytest.mark.parametrize(
+    "status", [AppointmentStatus.NO_SHOW, AppointmentStatus.COMPLETED]
+)
+def test_portal_refuses_statuses_the_link_refuses(in_alpha, status):
     appointment = make_appointment(
-        starts_at=timezone.now() + timedelta(days=3),
-        status=AppointmentStatus.CANCELLED,
+        starts_at=timezone.now() + timedelta(days=3), status=status
     )
     assert not can_change_online(appointment, window_hours=24)
+    with pytest.raises(Conflict) as refused:
+        appointment_cancel_by_link(token=token_of(in_alpha, appointment))
+    assert refused.value.code == NotificationsErrorCode.APPOINTMENT_NOT_CHANGEABLE
 
 
 # --- the system actor in scheduling.services ---------------------------------
@@ -108,7 +113,7 @@ def test_link_cancel_is_audited_as_the_system_for_the_patient(in_alpha, api):
     assert context["user"] is None
     assert (context["ip"], context["method"]) == ("203.0.113.7", "POST")
     # The page is recorded, not the token that opens it.
-    assert context["url"] == "/appointments/cancel/<token>/"
+    assert context["url"] == "/appointments/cancel/[redacted]/"
     assert token not in str(context)
 
     [shown, _created] = (
@@ -118,7 +123,7 @@ def test_link_cancel_is_audited_as_the_system_for_the_patient(in_alpha, api):
     )
     assert shown["action"] == "update"
     assert shown["actor_id"] is None
-    assert shown["path"] == "/appointments/cancel/<token>/"
+    assert shown["path"] == "/appointments/cancel/[redacted]/"
     assert shown["changes"]["status"] == ["scheduled", "cancelled"]
 
 

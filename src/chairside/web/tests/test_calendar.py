@@ -226,3 +226,25 @@ def test_patients_cannot_open_the_staff_edit_form(web, alpha, setup):
         )
     response = web(alpha, "patient").get(f"/app/appointments/{appointment.pk}/edit/")
     assert response.status_code in {HTTPStatus.FORBIDDEN, HTTPStatus.FOUND}
+
+
+def test_only_visits_that_can_move_are_draggable(web, alpha, setup):
+    """A checked-in or completed visit is not offered for dragging: the
+    scheduling service would refuse every move (RESCHEDULABLE)."""
+    client = web(alpha, "receptionist")
+    book(client, setup, setup["patient"], setup["start"])
+    book(client, setup, setup["other"], clinic_local(2, 12))
+    with schema_context(alpha.schema_name):
+        first, second = Appointment.objects.order_by("starts_at")
+        Appointment.objects.filter(pk=second.pk).update(status="checked_in")
+    events = client.get(
+        "/app/calendar/events/",
+        {
+            "start": wall(clinic_local(2, 0)) + "Z",
+            "end": wall(clinic_local(3, 0)) + "Z",
+        },
+    ).json()
+    assert {e["id"]: e["editable"] for e in events} == {
+        str(first.pk): True,
+        str(second.pk): False,
+    }

@@ -29,12 +29,12 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chairside.core.clinic_time import clinic_tz
 from chairside.core.errors import ChairsideError, NotFound
 from chairside.scheduling import policies as scheduling_policies
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling import services as scheduling_services
 from chairside.scheduling.models import (
-    ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     Chair,
@@ -43,9 +43,6 @@ from chairside.scheduling.models import (
 from chairside.web import queries
 from chairside.web.decorators import staff_required
 from chairside.web.forms import AppointmentEditForm, BookingForm, MoveForm
-
-# Staff may drag or edit these (a completed visit is history).
-EDITABLE_STATUSES = frozenset(ACTIVE_STATUSES) - {AppointmentStatus.COMPLETED}
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -59,11 +56,11 @@ def _parse(value: str | None) -> datetime | None:
         return None
     if parsed is None:
         return None
-    return parsed.replace(tzinfo=None).replace(tzinfo=queries.clinic_zone())
+    return parsed.replace(tzinfo=None).replace(tzinfo=clinic_tz())
 
 
 def _wall(moment: datetime) -> str:
-    return moment.astimezone(queries.clinic_zone()).replace(tzinfo=None).isoformat()
+    return moment.astimezone(clinic_tz()).replace(tzinfo=None).isoformat()
 
 
 @staff_required
@@ -102,13 +99,9 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
         )
     by = "chair" if request.GET.get("by") == "chair" else "dentist"
     # Looked up once per request, not once per event.
-    zone = queries.clinic_zone()
     labels = {value: str(label) for value, label in AppointmentStatus.choices}
     dentists = {d.pk: str(d) for d in Dentist.objects.all()}
     chairs = {c.pk: c.name for c in Chair.objects.all()}
-
-    def wall(moment: datetime) -> str:
-        return moment.astimezone(zone).replace(tzinfo=None).isoformat()
 
     events = [
         {
@@ -116,10 +109,10 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
             "resourceId": str(row["chair_id"] if by == "chair" else row["dentist_id"]),
             "title": f"{row['patient__first_name']} {row['patient__last_name']}"
             + (f" · {row['reason']}" if row["reason"] else ""),
-            "start": wall(row["starts_at"]),
-            "end": wall(row["ends_at"]),
+            "start": _wall(row["starts_at"]),
+            "end": _wall(row["ends_at"]),
             "classNames": [f"status-{row['status']}"],
-            "editable": row["status"] in EDITABLE_STATUSES,
+            "editable": row["status"] in scheduling_services.RESCHEDULABLE,
             "extendedProps": {
                 "status": row["status"],
                 "statusLabel": labels[row["status"]],
@@ -232,9 +225,7 @@ def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
     dentists = scheduling_selectors.dentist_list(user=request.user, active=None)
     chairs = scheduling_selectors.chair_list(user=request.user, active=None)
     initial = {
-        "start": appointment.starts_at.astimezone(queries.clinic_zone()).replace(
-            tzinfo=None
-        ),
+        "start": appointment.starts_at.astimezone(clinic_tz()).replace(tzinfo=None),
         "duration_minutes": appointment.duration_minutes,
         "dentist": appointment.dentist_id,
         "chair": appointment.chair_id,
@@ -250,7 +241,7 @@ def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        start = data["start"].replace(tzinfo=queries.clinic_zone())
+        start = data["start"]  # naive: the service reads it as clinic time
         changes = {
             "starts_at": start,
             "duration_minutes": data["duration_minutes"],

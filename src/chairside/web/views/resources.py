@@ -13,10 +13,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chairside.core.clinic_time import clinic_tz
 from chairside.core.errors import ChairsideError, NotFound
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling import services as scheduling_services
-from chairside.web import queries
 from chairside.web.decorators import admin_required
 from chairside.web.forms import (
     WEEKDAYS,
@@ -137,7 +137,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    zone = queries.clinic_zone()
+    zone = clinic_tz()
     since = until = None
     if filters.get("date_from"):
         since = datetime.combine(filters["date_from"], time.min, tzinfo=zone)
