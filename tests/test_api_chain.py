@@ -56,3 +56,40 @@ def test_pages_keep_their_full_chain(alpha):
     response = Client(HTTP_HOST=alpha.host).get("/accounts/login/")
     assert response.status_code == HTTPStatus.OK
     assert "csrftoken" in response.cookies
+
+
+def test_chains_built_in_many_threads_leave_the_page_chain_whole(alpha):
+    """Test clients load their middleware on their first request, in their
+    own thread (scheduling's concurrency test runs fifty at once). The API
+    chain must be built without touching the shared settings: swapping them
+    for a moment, interleaved across threads, once left MIDDLEWARE as the API
+    list for good, and every later page without sessions."""
+    import sys
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.conf import settings
+    from django.db import connection
+
+    original = list(settings.MIDDLEWARE)
+    start = threading.Barrier(32)
+
+    def first_request(_: int) -> None:
+        try:
+            client = Client(HTTP_HOST=alpha.host)
+            start.wait(timeout=60)
+            client.get("/health/live")
+        finally:
+            connection.close()
+
+    # Switch threads as often as possible, so loads interleave.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            list(pool.map(first_request, range(32)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert list(settings.MIDDLEWARE) == original
+    response = Client(HTTP_HOST=alpha.host).get("/accounts/login/")
+    assert response.status_code == HTTPStatus.OK

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.base import BaseHandler
+from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse
-from django.test.utils import override_settings
+from django.utils.module_loading import import_string
 
 API_PREFIX = "/api/"
 
@@ -26,17 +27,37 @@ API_PREFIX = "/api/"
 class ApiMiddlewareChain:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        handler = BaseHandler()
-        # load_middleware reads settings.MIDDLEWARE; this runs once, while
-        # the outer handler loads its own chain (start-up, one thread).
-        with override_settings(MIDDLEWARE=settings.API_MIDDLEWARE):
-            handler.load_middleware()
-        self.api_chain = handler._middleware_chain
+        self.api_chain = _chain(settings.API_MIDDLEWARE)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info.startswith(API_PREFIX):
             return self.api_chain(request)
         return self.get_response(request)
+
+
+def _chain(paths: list[str]) -> Callable[[HttpRequest], HttpResponse]:
+    """What BaseHandler.load_middleware builds from settings.MIDDLEWARE,
+    built from `paths` (all synchronous middleware). Never by swapping the
+    settings for a moment: settings are shared by every thread, and a handler
+    loading in another thread would take the wrong list."""
+    handler = BaseHandler()
+    handler._view_middleware = []
+    handler._template_response_middleware = []
+    handler._exception_middleware = []
+    chain = convert_exception_to_response(handler._get_response)
+    for path in reversed(paths):
+        middleware = import_string(path)(chain)
+        if hasattr(middleware, "process_view"):
+            handler._view_middleware.insert(0, middleware.process_view)
+        if hasattr(middleware, "process_template_response"):
+            handler._template_response_middleware.append(
+                middleware.process_template_response
+            )
+        if hasattr(middleware, "process_exception"):
+            handler._exception_middleware.append(middleware.process_exception)
+        chain = convert_exception_to_response(middleware)
+    handler._middleware_chain = chain
+    return chain
 
 
 class AnonymousUntilAuthenticatedMiddleware:
