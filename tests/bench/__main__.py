@@ -1,4 +1,4 @@
-"""`python -m chairside.bench [--quick] [--reseed]`: see docs/benchmarks.md."""
+"""`python -m tests.bench [--quick] [--reseed]`: see docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from chairside.bench import env
+from tests.bench import env
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
-    from chairside.bench.load import ensure_wrk
+    from tests.bench.load import ensure_wrk
 
     ensure_wrk()
     created = env.ensure_database(recreate=args.reseed)
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from chairside.bench import report, runner, seed, world
+    from tests.bench import report, runner, seed, world
 
     started = time.perf_counter()
     log.info("migrating shared tables and the clinic template ...")

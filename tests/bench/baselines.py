@@ -9,7 +9,7 @@ import time
 
 import psycopg
 
-from chairside.bench.env import bench_url, libpq_conninfo
+from tests.bench.env import bench_url, libpq_conninfo
 
 
 def _worker(args: tuple[str, str, int, float, int]) -> list[float]:
@@ -34,7 +34,7 @@ def _worker(args: tuple[str, str, int, float, int]) -> list[float]:
 
 def raw_select(schema: str, max_id: int, *, seconds: float, processes: int = 2):
     """Throughput and latency of SELECT by PK from `processes` processes."""
-    from chairside.bench.load import Result
+    from tests.bench.load import Result
 
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(processes) as pool:

@@ -14,11 +14,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = os.environ.get("BENCH_DATABASE_NAME", "chairside_bench")
 # Shared by the orchestrator and its servers so tokens minted here verify
 # there; a benchmark-only key, never a production one.
-SECRET = "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-not-for-prod"  # noqa: S105
+SECRET = "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-not-for-prod"
 
 
 def server_url() -> str:

@@ -30,12 +30,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from chairside.bench import seed
-from chairside.bench.env import ROOT, process_env
 from tenants.models import Clinic
+from tests.bench import seed
+from tests.bench.env import ROOT, process_env
 
 if TYPE_CHECKING:
-    from chairside.bench.runner import World
+    from tests.bench.runner import World
 
 log = logging.getLogger("bench")
 PER_CLINIC = 100

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chairside.bench.env import ROOT
-from chairside.bench.load import Result
+from tests.bench.env import ROOT
+from tests.bench.load import Result
 
 START = "<!-- bench:results:start -->"
 END = "<!-- bench:results:end -->"

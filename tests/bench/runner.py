@@ -18,11 +18,11 @@ from django_tenants.utils import schema_context
 
 from chairside.accounts.models import User
 from chairside.accounts.services import tokens_issue
-from chairside.bench import baselines, seed, timings
-from chairside.bench.load import Request, Result, run_wrk
-from chairside.bench.servers import Server
 from chairside.scheduling.models import Appointment
 from tenants.models import Clinic
+from tests.bench import baselines, seed, timings
+from tests.bench.load import Request, Result, run_wrk
+from tests.bench.servers import Server
 
 log = logging.getLogger("bench")
 # One client at a time gives each endpoint's server time (plus loopback);
@@ -343,8 +343,8 @@ def run_all(  # noqa: PLR0912
     skipped: dict[str, str] = {}
     servers = {
         "app": Server("app", "config.settings.production"),
-        "stock": Server("stock", "chairside.bench.settings_stock"),
-        "bare": Server("bare", "chairside.bench.settings_bare"),
+        "stock": Server("stock", "tests.bench.settings_stock"),
+        "bare": Server("bare", "tests.bench.settings_bare"),
     }
     out: dict = {"results": results, "skipped": skipped, "timings": {}}
     try:

@@ -41,7 +41,7 @@ from chairside.scheduling.models import (
 from tenants.models import Clinic, Domain
 from tenants.schema_clone import clone_template_into
 
-STAFF_PASSWORD = "bench-password-not-secret"  # noqa: S105
+STAFF_PASSWORD = "bench-password-not-secret"
 FIRST_NAMES = [
     "Ana",
     "Ben",

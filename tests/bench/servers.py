@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from chairside.bench.env import ROOT, process_env
+from tests.bench.env import ROOT, process_env
 
 
 def free_port() -> int:

@@ -8,7 +8,7 @@ connection's search_path, and returns it with JsonResponse.
 from config.settings.production import *  # noqa: F403
 from config.settings.production import DATABASES
 
-ROOT_URLCONF = "chairside.bench.urls_bare"
+ROOT_URLCONF = "tests.bench.urls_bare"
 MIDDLEWARE: list[str] = []
 INSTALLED_APPS = [
     "django.contrib.contenttypes",

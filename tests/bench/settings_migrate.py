@@ -7,6 +7,6 @@ import os
 from config.settings.production import *  # noqa: F403
 from config.settings.production import INSTALLED_APPS, TENANT_APPS
 
-TENANT_APPS = [*TENANT_APPS, "chairside.bench.trivial"]
-INSTALLED_APPS = [*INSTALLED_APPS, "chairside.bench.trivial"]
+TENANT_APPS = [*TENANT_APPS, "tests.bench.trivial"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.bench.trivial"]
 MIGRATION_MODULES = {"bench_trivial": os.environ["BENCH_MIGRATION_MODULE"]}

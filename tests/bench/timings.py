@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from chairside.bench.env import ROOT, process_env
-from chairside.bench.world import drop_clinic
 from tenants.models import Clinic
+from tests.bench.env import ROOT, process_env
+from tests.bench.world import drop_clinic
 
 if TYPE_CHECKING:
-    from chairside.bench.runner import World
+    from tests.bench.runner import World
 
 log = logging.getLogger("bench")
 
@@ -114,7 +114,7 @@ def migrate_trivial(*, cap_seconds: float, executor: str = "planonce") -> dict:
         package.mkdir()
         (package / "__init__.py").write_text("")
         (package / f"0001_bench_{tag}.py").write_text(MIGRATION.format(tag=tag))
-        env = process_env("chairside.bench.settings_migrate")
+        env = process_env("tests.bench.settings_migrate")
         env["PYTHONPATH"] = f"{tmp}{os.pathsep}{env['PYTHONPATH']}"
         env["BENCH_MIGRATION_MODULE"] = package.name
         clinics = Clinic.objects.exclude(schema_name=get_public_schema_name()).count()
@@ -198,7 +198,7 @@ def run_all(*, world: World, quick: bool) -> dict:
         out["booking_constraint"] = {"error": repr(exc)[:500]}
     log.info("timing migrate_schemas of a trivial migration ...")
     out["migrate_trivial"] = migrate_trivial(cap_seconds=20 if quick else 180)
-    from chairside.bench import reminders
+    from tests.bench import reminders
 
     log.info("timing reminders through the worker ...")
     try:

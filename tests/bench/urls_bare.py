@@ -1,4 +1,4 @@
-"""URLs of the bare-Django baseline server (chairside.bench.settings_bare)."""
+"""URLs of the bare-Django baseline server (tests.bench.settings_bare)."""
 
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import path

@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django_tenants.utils import schema_exists
 
-from chairside.bench import seed
 from tenants.models import Clinic
 from tenants.schema_clone import template_schema_name
+from tests.bench import seed
 
 log = logging.getLogger("bench")
 SEED_VERSION = "3"

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from chairside.accounts.models import User
-from chairside.bench import seed
 from chairside.billing.models import Invoice, InvoiceItem
 from chairside.patients.models import Patient
 from chairside.payments.models import Payment
 from chairside.scheduling.models import ACTIVE_STATUSES, Appointment, Dentist
+from tests.bench import seed
 
 pytestmark = pytest.mark.django_db
 

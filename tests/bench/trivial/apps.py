@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class BenchTrivialConfig(AppConfig):
-    name = "chairside.bench.trivial"
+    name = "tests.bench.trivial"
     label = "bench_trivial"
