@@ -5,8 +5,8 @@ from django.urls import include, path, re_path
 
 from chairside.core import views as core_views
 from chairside.core.api import api_not_found
+from chairside.public_site import views
 from config.api import public_api
-from tenants import views
 
 urlpatterns = [
     path("", include("config.urls_common")),

@@ -36,9 +36,18 @@ with a CommandError naming every failed schema and its error, so the command
 exits non-zero; running it again retries just those. Continuing rather than
 stopping keeps as many clinics as possible on the new code's schema.
 
+The template and the spares are schemas like the clinics: every run that
+migrates clinics migrates them too, in the same call (no post_migrate hook).
+
 Single-schema runs (`-s`), the shared schema and every option that changes
 what `migrate` does (app label / target, --fake, --plan, --prune, --check,
---run-syncdb) use the stock executor; so does `--executor standard`.
+--run-syncdb) use the stock executor for the schemas named, then bring the
+template and the spares to the latest migrations (unless the run was --plan
+or --check). `--executor standard`, `EXECUTOR=standard` or
+CLINIC_MIGRATE_EXECUTOR = "standard" turn this module off: stock
+django-tenants, one `migrate` per clinic, template and spares left as they
+are (provisioning never copies a stale one; `manage.py clinic_template`
+and `clinic_spares` bring them current).
 """
 
 from __future__ import annotations
@@ -46,12 +55,11 @@ from __future__ import annotations
 import os
 import re
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.sql import emit_post_migrate_signal
@@ -66,7 +74,7 @@ from django_tenants.migration_executors.base import run_migrations as run_stock
 from django_tenants.migration_executors.standard import StandardExecutor
 from django_tenants.utils import get_public_schema_name
 
-from tenants import schema_clone, spare_pool
+from tenants.schema_engine import schema_clone, spare_pool
 
 # Options under which `migrate` does something other than "apply what is
 # missing": the stock executor handles those.
@@ -117,8 +125,13 @@ _PLUMBING = re.compile(r"^\s*(SAVEPOINT|RELEASE|ROLLBACK TO|SET search_path)\b",
 
 def get_executor(codename: str | None = None) -> type[TenantExecutor]:
     """GET_EXECUTOR_FUNCTION for django-tenants: this executor unless
-    another is named (--executor standard, or EXECUTOR=...)."""
-    codename = codename or os.environ.get("EXECUTOR") or PlanOnceExecutor.codename
+    another is named (--executor standard, EXECUTOR=..., or the
+    CLINIC_MIGRATE_EXECUTOR setting)."""
+    codename = (
+        codename
+        or os.environ.get("EXECUTOR")
+        or getattr(settings, "CLINIC_MIGRATE_EXECUTOR", PlanOnceExecutor.codename)
+    )
     if codename == PlanOnceExecutor.codename:
         return PlanOnceExecutor
     return stock_get_executor(codename)
@@ -191,24 +204,6 @@ def _recording_editor(guard: _Guard):
             return None
 
     return RecordingEditor
-
-
-_paused = threading.local()
-
-
-@contextmanager
-def template_hook_paused():
-    """The template is migrated by this executor itself; the post_migrate
-    hook that would migrate it after each clinic stays quiet meanwhile."""
-    _paused.on = True
-    try:
-        yield
-    finally:
-        _paused.on = False
-
-
-def template_hook_is_paused() -> bool:
-    return getattr(_paused, "on", False)
 
 
 def _q(name: str) -> str:
@@ -338,37 +333,36 @@ def migrate_schemas_once(  # noqa: PLR0912, PLR0915
         finally:
             connection.set_schema_to_public()
 
-    with template_hook_paused():
-        for key, group in groups.items():
-            if key.startswith("stock:"):
-                stock(group.schemas[0], "no django_migrations yet")
-                continue
-            queue = list(group.schemas)
-            while queue:
-                schema = queue.pop(0)
-                t0 = time.perf_counter()
-                result = _apply_first(group, schema, log)
-                outcome.plan_seconds += time.perf_counter() - t0
-                if result == "current":
-                    outcome.current += [schema, *queue]
-                    queue = []
-                elif result == "gone":
-                    outcome.gone.append(schema)
-                elif result == "stock":
-                    for each in [schema, *queue]:
-                        stock(each, group.problem or "")
-                    queue = []
-                elif isinstance(result, Exception):
-                    # The representative failed: the next schema takes over.
-                    outcome.failed[schema] = f"{type(result).__name__}: {result}"
-                    log(f"{schema}: FAILED: {outcome.failed[schema]}")
-                else:
-                    outcome.replayed.append(schema)
-                    t1 = time.perf_counter()
-                    for each in queue:
-                        _replay(group, each, outcome, stock, log)
-                    outcome.apply_seconds += time.perf_counter() - t1
-                    queue = []
+    for key, group in groups.items():
+        if key.startswith("stock:"):
+            stock(group.schemas[0], "no django_migrations yet")
+            continue
+        queue = list(group.schemas)
+        while queue:
+            schema = queue.pop(0)
+            t0 = time.perf_counter()
+            result = _apply_first(group, schema, log)
+            outcome.plan_seconds += time.perf_counter() - t0
+            if result == "current":
+                outcome.current += [schema, *queue]
+                queue = []
+            elif result == "gone":
+                outcome.gone.append(schema)
+            elif result == "stock":
+                for each in [schema, *queue]:
+                    stock(each, group.problem or "")
+                queue = []
+            elif isinstance(result, Exception):
+                # The representative failed: the next schema takes over.
+                outcome.failed[schema] = f"{type(result).__name__}: {result}"
+                log(f"{schema}: FAILED: {outcome.failed[schema]}")
+            else:
+                outcome.replayed.append(schema)
+                t1 = time.perf_counter()
+                for each in queue:
+                    _replay(group, each, outcome, stock, log)
+                outcome.apply_seconds += time.perf_counter() - t1
+                queue = []
     connection.set_schema_to_public()
     return outcome
 
@@ -459,11 +453,31 @@ def _replay(group: _Group, schema: str, outcome: Outcome, stock, log) -> None:
     log(f"{schema}: applied")
 
 
+def template_and_spares() -> list[str]:
+    """The schemas clinics are made from, template first: every run that
+    migrates clinics migrates these too."""
+    extra = []
+    if schema_clone.template_exists():
+        extra.append(schema_clone.template_schema_name())
+    return extra + spare_pool.spare_names()
+
+
 class PlanOnceExecutor(TenantExecutor):
     codename = "planonce"
 
     def _stock_migrate(self, schema: str) -> None:
         run_stock(self.args, self.options, StandardExecutor.codename, schema)
+
+    def _stock_migrate_to_latest(self, schema: str) -> None:
+        """A plain `migrate` of `schema`, whatever this run's own options."""
+        options = {**self.options, "schema_name": schema}
+        options.update(dict.fromkeys(_STOCK_OPTIONS, None))
+        run_stock((), options, StandardExecutor.codename, schema)
+
+    def _log(self, message: str) -> None:
+        if int(self.options.get("verbosity", 1)) >= 1:
+            sys.stdout.write(f"[{self.codename}] {message}\n")
+            sys.stdout.flush()
 
     def run_migrations(self, tenants=None) -> None:
         tenants = list(tenants or [])
@@ -471,24 +485,18 @@ class PlanOnceExecutor(TenantExecutor):
         stock_only = self.args or any(self.options.get(o) for o in _STOCK_OPTIONS)
         single = bool(self.options.get("schema_name"))
         if public in tenants or stock_only or single:
-            StandardExecutor(self.args, self.options).run_migrations(tenants)
+            StandardExecutor(self.args, self.options).run_migrations(list(tenants))
+            self._bring_template_and_spares_along(tenants)
             return
-        verbosity = int(self.options.get("verbosity", 1))
-
-        def log(message: str) -> None:
-            if verbosity >= 1:
-                sys.stdout.write(f"[{self.codename}] {message}\n")
-                sys.stdout.flush()
+        log = self._log
 
         # The template first (new clinics are copied from it), then the
         # spares, then the clinics.
-        extra = []
-        if schema_clone.template_exists():
-            extra.append(schema_clone.template_schema_name())
-        extra += spare_pool.spare_names()
         started = time.perf_counter()
         outcome = migrate_schemas_once(
-            [*extra, *tenants], stock_migrate=self._stock_migrate, log=log
+            [*template_and_spares(), *tenants],
+            stock_migrate=self._stock_migrate,
+            log=log,
         )
         # Clinics provisioned meanwhile came from a spare or the template
         # as it was when listed: take them too.
@@ -518,12 +526,37 @@ class PlanOnceExecutor(TenantExecutor):
             f" (planning {outcome.plan_seconds:.2f} s, replay"
             f" {outcome.apply_seconds:.2f} s)"
         )
-        if outcome.failed:
-            listing = "\n".join(f"  {s}: {e}" for s, e in outcome.failed.items())
-            raise CommandError(
-                f"{len(outcome.failed)} schema(s) failed to migrate and are left"
-                f" as they were:\n{listing}"
-            )
+        _raise_for(outcome)
+
+    def _bring_template_and_spares_along(self, migrated: list[str]) -> None:
+        """After clinics migrated by the stock executor (`-s`, an app label
+        or target, --fake), the template and the spares take the latest
+        migrations, so a copy stays what migrating a new clinic would give.
+        Not after --plan or --check (nothing was migrated), nor when only
+        the shared schema or the template and spares themselves were named."""
+        if self.options.get("plan") or self.options.get("check_unapplied"):
+            return
+        engine = template_and_spares()
+        public = get_public_schema_name()
+        if not any(s != public and s not in engine for s in migrated):
+            return
+        behind = [s for s in engine if not schema_clone.schema_is_current(s)]
+        if not behind:
+            return
+        outcome = migrate_schemas_once(
+            behind, stock_migrate=self._stock_migrate_to_latest, log=self._log
+        )
+        schema_clone.forget_cached_scripts()
+        _raise_for(outcome)
 
     def run_multi_type_migrations(self, tenants) -> None:
         StandardExecutor(self.args, self.options).run_multi_type_migrations(tenants)
+
+
+def _raise_for(outcome: Outcome) -> None:
+    if outcome.failed:
+        listing = "\n".join(f"  {s}: {e}" for s, e in outcome.failed.items())
+        raise CommandError(
+            f"{len(outcome.failed)} schema(s) failed to migrate and are left"
+            f" as they were:\n{listing}"
+        )

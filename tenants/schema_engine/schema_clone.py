@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django_tenants.utils import get_public_schema_name, schema_exists
+from django_tenants.utils import schema_exists
 
 DEFAULT_TEMPLATE_SCHEMA = "clinic_template"
 _VALID_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -33,6 +33,13 @@ _VALID_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 def template_schema_name() -> str:
     return getattr(settings, "CLINIC_TEMPLATE_SCHEMA", DEFAULT_TEMPLATE_SCHEMA)
+
+
+def cloning_enabled() -> bool:
+    """CLINIC_SCHEMA_CLONING = False: new clinics get their tables from
+    their migrations (stock django-tenants), never from the template or a
+    spare (a spare is a copy of the template)."""
+    return bool(getattr(settings, "CLINIC_SCHEMA_CLONING", True))
 
 
 @dataclass(frozen=True)
@@ -357,30 +364,3 @@ def template_is_current() -> bool:
 
 def forget_cached_scripts() -> None:
     _cache.clear()
-
-
-def keep_template_current(sender, **kwargs) -> None:
-    """post_migrate: once a clinic schema has been migrated, bring the
-    template up to the same migrations, so `migrate_schemas` keeps both in
-    step. Without a template (a fresh test database) nothing happens."""
-    from tenants.migrate import template_hook_is_paused
-
-    if template_hook_is_paused():
-        return  # the plan-once executor migrates the template itself
-    template = template_schema_name()
-    schema = connection.schema_name
-    if schema in (template, get_public_schema_name()) or not schema_exists(template):
-        return
-    if template_is_current():
-        return
-    from django.core.management import call_command
-
-    call_command(
-        "migrate_schemas",
-        tenant=True,
-        schema_name=template,
-        interactive=False,
-        verbosity=0,
-    )
-    forget_cached_scripts()
-    connection.set_schema(schema)

@@ -1,6 +1,6 @@
 """A few clinic schemas built ahead of time, so a signup is a rename.
 
-Copying the template (tenants.schema_clone) builds ~550 indexes, and
+Copying the template (tenants.schema_engine.schema_clone) builds ~550 indexes, and
 PostgreSQL fsyncs each new index at commit: 1-6 s per clinic depending on the
 disk, against the 1 s provisioning budget. A spare is that same copy made
 earlier, off the request path, under a name no clinic can have (`spare_<hex>`;
@@ -20,7 +20,7 @@ all of this on every run.
 Spares must never be handed out stale. A spare counts as current only when
 its django_migrations holds the latest migration of every tenant app on disk
 (the same test as for the template). `migrate_schemas` migrates spares along
-with the template (tenants.migrate), and `spare_pool_fill` drops any spare
+with the template (tenants.schema_engine.migrate), and `spare_pool_fill` drops any spare
 that is still behind.
 
 Concurrency: each spare has a transaction-scoped advisory lock. A claim only
@@ -37,9 +37,10 @@ import uuid
 from django.conf import settings
 from django.db import connection, transaction
 
-from tenants.schema_clone import (
+from tenants.schema_engine.schema_clone import (
     _q,
     clone_template_into,
+    cloning_enabled,
     schema_is_current,
     template_is_current,
 )
@@ -53,6 +54,10 @@ _LOCK_NAMESPACE = 0x5E4E
 
 
 def pool_size() -> int:
+    """CLINIC_SPARE_POOL_SIZE = 0 turns the pool off: no spare is built or
+    handed out (signups copy the template instead)."""
+    if not cloning_enabled():
+        return 0
     return int(getattr(settings, "CLINIC_SPARE_POOL_SIZE", DEFAULT_POOL_SIZE))
 
 
@@ -81,6 +86,8 @@ def spare_claim(schema_name: str) -> str | None:
     that creates the clinic: rolling back gives the spare back."""
     if not connection.in_atomic_block:
         raise RuntimeError("claim a spare inside the provisioning transaction")
+    if pool_size() == 0:
+        return None
     for spare in spare_names():
         with connection.cursor() as cursor:
             cursor.execute(lock_sql(wait=False), [spare])

@@ -1,4 +1,4 @@
-"""The plan-once migrate_schemas executor (tenants.migrate).
+"""The plan-once migrate_schemas executor (tenants.schema_engine.migrate).
 
 Test migrations are added to what the loader reads from disk (for every
 loader, the stock executor's included), on top of the patients app's latest
@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from chairside.patients.models import Patient
-from tenants import schema_clone, spare_pool
-from tenants.migrate import migrate_schemas_once
+from tenants.schema_engine import schema_clone, spare_pool
+from tenants.schema_engine.migrate import migrate_schemas_once
 from tenants.tests.catalog import schema_fingerprint
 
 pytestmark = pytest.mark.django_db

@@ -39,7 +39,7 @@ from chairside.scheduling.models import (
     WorkingHours,
 )
 from tenants.models import Clinic, Domain
-from tenants.schema_clone import clone_template_into
+from tenants.schema_engine.schema_clone import clone_template_into
 
 STAFF_PASSWORD = "bench-password-not-secret"
 FIRST_NAMES = [

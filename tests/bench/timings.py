@@ -29,9 +29,9 @@ log = logging.getLogger("bench")
 def provisioning(samples: int) -> dict:
     """clinic_provision end to end (schema with every app's tables, domain,
     owner), each clinic removed again: first with a spare schema waiting in
-    the pool (the normal case: tenants.spare_pool), then with the pool empty
-    (the template is copied inside the request)."""
-    from tenants import spare_pool
+    the pool (the normal case: tenants.schema_engine.spare_pool), then with
+    the pool empty (the template is copied inside the request)."""
+    from tenants.schema_engine import spare_pool
 
     connection.set_schema_to_public()
     spare_pool.spare_pool_fill(samples)
@@ -45,7 +45,7 @@ def provisioning(samples: int) -> dict:
 
 
 def _provision_samples(samples: int, *, expect_spare: bool) -> dict:
-    from tenants import spare_pool
+    from tenants.schema_engine import spare_pool
     from tenants.services import clinic_provision
 
     seconds = []
@@ -95,8 +95,8 @@ def migrate_trivial(*, cap_seconds: float, executor: str = "planonce") -> dict:
     clinic (plus the template and the spare pool), in its own process, timed
     from launch to exit: Django start-up, the loader and the plan included.
 
-    With the plan-once executor (the default, tenants/migrate.py) the figure
-    per clinic is that whole wall time divided by the schemas migrated; its
+    With the plan-once executor (the default, tenants/schema_engine/migrate.py)
+    the figure per clinic is that whole wall time divided by the schemas migrated; its
     summary line also splits planning from the per-schema replay. With
     `executor="standard"` (stock django-tenants, one full `migrate` per
     schema) the run is stopped after `cap_seconds` and the per-clinic figure

@@ -19,7 +19,7 @@ from django.db import connection, connections
 from django_tenants.utils import schema_exists
 
 from tenants.models import Clinic
-from tenants.schema_clone import template_schema_name
+from tenants.schema_engine.schema_clone import template_schema_name
 from tests.bench import seed
 
 log = logging.getLogger("bench")

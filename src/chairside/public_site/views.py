@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from chairside.console.selectors import clinic_list_for_email
 from chairside.core.errors import ChairsideError, RateLimited
 from chairside.core.ratelimit import enforce_rate_limits, ip_key
+from chairside.public_site.forms import ClinicSignupForm, FindClinicForm
 from chairside.web.login_links import login_token_make
 from tenants import selectors, services
-from tenants.forms import ClinicSignupForm, FindClinicForm
 from tenants.models import Clinic
 
 # Which form field a service error about a given field belongs to.
@@ -34,13 +34,13 @@ def clinic_url(request: HttpRequest, clinic: Clinic) -> str:
 
 def landing(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "tenants/landing.html", {"plans": selectors.plan_list_active()}
+        request, "public_site/landing.html", {"plans": selectors.plan_list_active()}
     )
 
 
 def pricing(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "tenants/pricing.html", {"plans": selectors.plan_list_active()}
+        request, "public_site/pricing.html", {"plans": selectors.plan_list_active()}
     )
 
 
@@ -84,7 +84,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
     return render(
         request,
-        "tenants/signup.html",
+        "public_site/signup.html",
         {"form": form, "plans": plans},
         status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,
     )
@@ -120,15 +120,17 @@ def find_clinic(request: HttpRequest) -> HttpResponse:
                 send_mail(
                     _("Your Chairside clinics"),
                     render_to_string(
-                        "tenants/email/find_clinic.txt", {"links": links}, request
+                        "public_site/email/find_clinic.txt", {"links": links}, request
                     ),
                     settings.DEFAULT_FROM_EMAIL,
                     [email],
                 )
-            return render(request, "tenants/find_clinic_sent.html", {"email": email})
+            return render(
+                request, "public_site/find_clinic_sent.html", {"email": email}
+            )
     return render(
         request,
-        "tenants/find_clinic.html",
+        "public_site/find_clinic.html",
         {"form": form},
         status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,
     )

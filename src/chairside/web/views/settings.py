@@ -106,7 +106,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 def staff(request: HttpRequest) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from tenants.views import clinic_url
+        from chairside.public_site.views import clinic_url
 
         try:
             user = services.staff_invite(
