@@ -1,8 +1,11 @@
-"""Writes for reminders: plan them, send each once, retry failures,
-and act on the signed confirm/cancel links.
+"""Sending reminders: each once, in batches, with retries of failures.
+
+Planning (which reminders are due) is in planning.py, the clinic's
+reminder settings in preferences.py, the signed confirm/cancel links in
+link_actions.py.
 
 Exactly once, step by step (docs/notifications.md has the whole argument):
-1. `reminders_plan` inserts one Reminder row per (appointment, start time,
+1. `reminders_plan` (planning.py) inserts one Reminder row per (appointment, start time,
    offset, channel) with ON CONFLICT DO NOTHING: two scans, two workers or a
    beat that fires twice all end with the same single row.
 2. `reminders_deliver` takes a batch of those rows (FOR UPDATE SKIP LOCKED)
@@ -26,19 +29,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http import HTTPStatus
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chairside.core.errors import ChairsideError, Conflict, NotFound
+from chairside.core.errors import Conflict, NotFound
 from chairside.notifications.content import (
     Content,
     appointment_reminder_content,
@@ -46,7 +47,6 @@ from chairside.notifications.content import (
     patient_language,
 )
 from chairside.notifications.errors import NotificationsErrorCode as Code
-from chairside.notifications.links import appointment_token_read
 from chairside.notifications.models import (
     Channel,
     NotificationSettings,
@@ -56,21 +56,13 @@ from chairside.notifications.models import (
 )
 from chairside.notifications.selectors import (
     REMINDABLE_STATUSES,
-    appointment_list_for_reminders,
     current_clinic,
     notification_settings_get,
     ready_to_send_q,
-    reminder_ids_ready,
 )
 from chairside.notifications.sms import SmsMessage, send_sms
-from chairside.notifications.timing import due_offset, reminder_due_at
-from chairside.scheduling.models import Appointment, AppointmentStatus
-from chairside.scheduling.policies import before_cancellation_window
-from chairside.scheduling.services import (
-    TRANSITIONS,
-    appointment_cancel,
-    appointment_confirm,
-)
+from chairside.notifications.timing import due_offset
+from chairside.scheduling.models import Appointment
 from tenants.models import Clinic
 
 logger = logging.getLogger(__name__)
@@ -83,84 +75,6 @@ def retry_delay(attempts: int) -> timedelta:
     """1, 5, 25, 125 … minutes after the n-th failure, capped at 6 h."""
     seconds = BACKOFF_BASE_SECONDS * 5 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, BACKOFF_MAX_SECONDS))
-
-
-def _appointment_channels(cfg: NotificationSettings, appointment: Appointment):
-    patient = appointment.patient
-    if cfg.email_reminders and patient.email:
-        yield Channel.EMAIL, patient.email
-    if cfg.sms_reminders and patient.phone:
-        yield Channel.SMS, str(patient.phone)
-
-
-def appointment_reminder_key(
-    *, appointment: Appointment, offset_minutes: int, channel: str
-) -> str:
-    return (
-        f"appointment:{appointment.pk}:{int(appointment.starts_at.timestamp())}"
-        f":{offset_minutes}:{channel}"
-    )
-
-
-def reminders_plan(*, now: datetime | None = None) -> list[int]:
-    """Claim a row for every reminder due now in this clinic; return the ids of
-    all reminders ready to send (new ones and earlier ones still waiting)."""
-    now = now or timezone.now()
-    clinic = current_clinic()
-    tz = ZoneInfo(clinic.time_zone)
-    cfg = notification_settings_get()
-    offsets = cfg.reminder_offsets_minutes or []
-    if offsets:
-        # One extra day covers whole-day offsets that keep the clock time
-        # across a daylight-saving change.
-        horizon = now + timedelta(minutes=max(offsets)) + timedelta(days=1)
-        rows = []
-        for appointment in appointment_list_for_reminders(after=now, until=horizon):
-            offset = due_offset(
-                starts_at=appointment.starts_at, offsets=offsets, now=now, tz=tz
-            )
-            if offset is None:
-                continue
-            due_at = reminder_due_at(
-                starts_at=appointment.starts_at, offset_minutes=offset, tz=tz
-            )
-            for channel, recipient in _appointment_channels(cfg, appointment):
-                rows.append(
-                    Reminder(
-                        key=appointment_reminder_key(
-                            appointment=appointment,
-                            offset_minutes=offset,
-                            channel=channel,
-                        ),
-                        kind=ReminderKind.APPOINTMENT,
-                        channel=channel,
-                        appointment=appointment,
-                        appointment_starts_at=appointment.starts_at,
-                        offset_minutes=offset,
-                        due_at=due_at,
-                        recipient=recipient,
-                    )
-                )
-        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-    return reminder_ids_ready(now=now)
-
-
-def invoice_overdue_reminders_create(*, invoices: list, now: datetime) -> int:
-    """One overdue notice per invoice and due date, however often this runs."""
-    rows = [
-        Reminder(
-            key=f"invoice-overdue:{invoice.pk}:{invoice.due_date.isoformat()}:email",
-            kind=ReminderKind.INVOICE_OVERDUE,
-            channel=Channel.EMAIL,
-            invoice=invoice,
-            due_at=now,
-            recipient=invoice.patient.email,
-        )
-        for invoice in invoices
-        if invoice.patient.email
-    ]
-    created = Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created)
 
 
 @dataclass(frozen=True)
@@ -492,146 +406,3 @@ def reminder_retry(*, reminder_id: int, now: datetime | None = None) -> Reminder
     reminder.skip_reason = ""
     reminder.save(update_fields=["next_attempt_at", "skip_reason", "updated_at"])
     return reminder
-
-
-@transaction.atomic
-def notification_settings_update(
-    *,
-    reminder_offsets_minutes: list[int] | None = None,
-    email_reminders: bool | None = None,
-    sms_reminders: bool | None = None,
-    cancellation_window_hours: int | None = None,
-    overdue_invoice_emails: bool | None = None,
-) -> NotificationSettings:
-    cfg, _created = NotificationSettings.objects.select_for_update().get_or_create(pk=1)
-    if reminder_offsets_minutes is not None:
-        offsets = sorted(set(reminder_offsets_minutes), reverse=True)
-        if len(offsets) > 5 or any(not 5 <= o <= 14 * 24 * 60 for o in offsets):
-            raise ChairsideError(
-                _("Give up to 5 reminder times, each 5 minutes to 14 days before."),
-                code=Code.OFFSETS_INVALID,
-            )
-        cfg.reminder_offsets_minutes = offsets
-    for field, value in (
-        ("email_reminders", email_reminders),
-        ("sms_reminders", sms_reminders),
-        ("cancellation_window_hours", cancellation_window_hours),
-        ("overdue_invoice_emails", overdue_invoice_emails),
-    ):
-        if value is not None:
-            setattr(cfg, field, value)
-    cfg.full_clean()
-    cfg.save()
-    return cfg
-
-
-# --- Signed links -------------------------------------------------------------
-
-
-class LinkError(ChairsideError):
-    pass
-
-
-def appointment_from_link(
-    *, token: str, now: datetime | None = None, lock: bool = False
-) -> Appointment:
-    now = now or timezone.now()
-    try:
-        claim = appointment_token_read(token)
-    except (signing.BadSignature, KeyError, ValueError, TypeError):
-        raise LinkError(
-            _("This link is not valid. Please contact the clinic."),
-            code=Code.LINK_INVALID,
-        ) from None
-    if claim.schema != connection.schema_name:
-        raise LinkError(
-            _("This link is not valid. Please contact the clinic."),
-            code=Code.LINK_INVALID,
-        )
-    appointments = Appointment.objects.select_related("patient__user", "dentist")
-    if lock:
-        appointments = appointments.select_for_update(of=("self",))
-    appointment = appointments.filter(pk=claim.appointment_id).first()
-    if appointment is None:
-        raise LinkError(
-            _("This link is not valid. Please contact the clinic."),
-            code=Code.LINK_INVALID,
-        )
-    if int(appointment.starts_at.timestamp()) != int(claim.starts_at.timestamp()):
-        raise LinkError(
-            _(
-                "This appointment has been moved. "
-                "Please use the link in the latest message."
-            ),
-            code=Code.LINK_OUTDATED,
-            status=HTTPStatus.GONE,
-        )
-    if now >= appointment.ends_at:
-        raise LinkError(
-            _("This link has expired: the appointment is over."),
-            code=Code.LINK_EXPIRED,
-            status=HTTPStatus.GONE,
-        )
-    return appointment
-
-
-# Recorded in the audit context of changes made through a reminder's link.
-ON_BEHALF_LINK = "patient {patient_id} via reminder link"
-
-
-def _not_changeable(appointment: Appointment, *, cancel: bool) -> Conflict:
-    message = (
-        _("This appointment can no longer be cancelled (it is %(status)s).")
-        if cancel
-        else _("This appointment can no longer be confirmed (it is %(status)s).")
-    )
-    return Conflict(
-        message % {"status": appointment.get_status_display()},
-        code=Code.APPOINTMENT_NOT_CHANGEABLE,
-    )
-
-
-@transaction.atomic
-def appointment_confirm_by_link(
-    *, token: str, now: datetime | None = None
-) -> Appointment:
-    appointment = appointment_from_link(token=token, now=now, lock=True)
-    if appointment.status == AppointmentStatus.CONFIRMED:
-        return appointment
-    if AppointmentStatus.CONFIRMED not in TRANSITIONS[appointment.status]:
-        raise _not_changeable(appointment, cancel=False)
-    # The signed link is the patient's proof; scheduling records the change.
-    return appointment_confirm(
-        actor=None,
-        appointment=appointment,
-        on_behalf=ON_BEHALF_LINK.format(patient_id=appointment.patient_id),
-    )
-
-
-@transaction.atomic
-def appointment_cancel_by_link(
-    *, token: str, now: datetime | None = None
-) -> Appointment:
-    now = now or timezone.now()
-    appointment = appointment_from_link(token=token, now=now, lock=True)
-    if appointment.status == AppointmentStatus.CANCELLED:
-        return appointment
-    if AppointmentStatus.CANCELLED not in TRANSITIONS[appointment.status]:
-        raise _not_changeable(appointment, cancel=True)
-    hours = notification_settings_get().cancellation_window_hours
-    if not before_cancellation_window(appointment, window_hours=hours, now=now):
-        clinic = current_clinic()
-        raise Conflict(
-            _(
-                "Appointments cannot be cancelled online less than %(hours)s hours "
-                "before they start. Please call %(clinic)s to cancel."
-            )
-            % {"hours": hours, "clinic": clinic.name},
-            code=Code.CANCELLATION_WINDOW,
-        )
-    return appointment_cancel(
-        actor=None,
-        appointment=appointment,
-        reason="Cancelled by the patient from a reminder link",
-        on_behalf=ON_BEHALF_LINK.format(patient_id=appointment.patient_id),
-    )

@@ -10,11 +10,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
-from chairside.notifications.services import (
-    reminder_deliver,
-    reminders_deliver,
-    reminders_plan,
-)
+from chairside.notifications.delivery import reminder_deliver, reminders_deliver
+from chairside.notifications.planning import reminders_plan
 
 logger = logging.getLogger(__name__)
 
