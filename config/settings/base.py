@@ -50,6 +50,8 @@ SHARED_APPS = [
     "chairside.console",
     # Landing, pricing, clinic signup (public domain only).
     "chairside.public_site",
+    # The demo clinics' seeding (manage.py seed_demo).
+    "chairside.demo",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",

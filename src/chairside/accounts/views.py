@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chairside.accounts import policies
-from chairside.web.login_links import login_token_user
+from chairside.accounts.login_links import login_token_user
 
 
 def clinic_home(request: HttpRequest) -> HttpResponse:

@@ -38,10 +38,8 @@ def reminders_scan() -> int:
 def queue_without_waiting(task, *args: object) -> bool:
     """Queue from a web request: one quick try, never minutes of broker
     retries. False if the broker is down; the next scan picks the work up."""
-    from config.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with task.app.connection_for_write() as conn:
             conn.ensure_connection(
                 max_retries=1, interval_start=0, interval_step=0, timeout=2
             )

@@ -11,11 +11,11 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from chairside.accounts.login_links import login_token_make
 from chairside.console.selectors import clinic_list_for_email
 from chairside.core.errors import ChairsideError, RateLimited
 from chairside.core.ratelimit import enforce_rate_limits, ip_key
 from chairside.public_site.forms import ClinicSignupForm, FindClinicForm
-from chairside.web.login_links import login_token_make
 from tenants import selectors, services
 from tenants.models import Clinic
 

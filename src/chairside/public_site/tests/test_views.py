@@ -84,7 +84,7 @@ def test_signup_lands_the_owner_signed_in_in_the_new_clinic(public):
 
 
 def test_a_welcome_link_for_one_clinic_is_refused_by_another(public, alpha):
-    from chairside.web.login_links import login_token_make
+    from chairside.accounts.login_links import login_token_make
     from conftest import world_user
 
     token = login_token_make(schema_name="beta", user=world_user(alpha, "admin"))
