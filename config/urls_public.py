@@ -3,10 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from chairside.core import views as core_views
+from chairside.accounts import views as account_views
 from chairside.core.api import api_not_found
+from chairside.public_site import views
 from config.api import public_api
-from tenants import views
 
 urlpatterns = [
     path("", include("config.urls_common")),
@@ -15,7 +15,7 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("pricing/", views.pricing, name="pricing"),
     path("find-clinic/", views.find_clinic, name="find-clinic"),
-    path("i18n/setlang/", core_views.set_language, name="set-language"),
+    path("i18n/setlang/", account_views.set_language, name="set-language"),
     path("console/", include("chairside.console.urls")),
     path("admin/", admin.site.urls),
     path("api/", public_api.urls),

@@ -13,7 +13,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 
 from chairside.core.api import error_response
 from chairside.core.errors import ErrorCode
-from tenants.resolution import clinic_for_hostname
+from tenants.schema_engine.resolution import clinic_for_hostname
 
 
 def is_api_request(request: HttpRequest) -> bool:
@@ -24,9 +24,10 @@ class ClinicTenantMiddleware(TenantMainMiddleware):
     """Resolves `<slug>.<BASE_DOMAIN>` to the clinic's schema.
 
     Unlike the stock middleware it spends no statement on a warm request: the
-    hostname → clinic answer is cached per process (tenants.resolution), and
-    the database backend (tenants.postgresql_backend) sends `SET search_path`
-    only when the connection's current path is not already the clinic's.
+    hostname → clinic answer is cached per process
+    (tenants.schema_engine.resolution), and the database backend
+    (tenants.schema_engine.postgresql_backend) sends `SET search_path` only
+    when the connection's current path is not already the clinic's.
     """
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:

@@ -15,9 +15,13 @@ from chairside.accounts.services import user_create
 from chairside.core.errors import ChairsideError
 from tenants.errors import ClinicErrorCode
 from tenants.models import Clinic, Domain, Plan
-from tenants.resolution import clinic_forget
-from tenants.schema_clone import clone_template_into, template_is_current
-from tenants.spare_pool import spare_claim
+from tenants.schema_engine.resolution import clinic_forget
+from tenants.schema_engine.schema_clone import (
+    clone_template_into,
+    cloning_enabled,
+    template_is_current,
+)
+from tenants.schema_engine.spare_pool import spare_claim
 from tenants.validators import (
     normalize_slug,
     schema_name_for,
@@ -85,10 +89,10 @@ def clinic_provision(
             # A spare built ahead of time is a rename (milliseconds); copying
             # the migrated template builds ~550 indexes (seconds); replaying
             # every tenant migration takes minutes, the last resort while no
-            # current template exists.
+            # current template exists (or with CLINIC_SCHEMA_CLONING off).
             if spare_claim(clinic.schema_name):
                 source = "spare"
-            elif template_is_current():
+            elif cloning_enabled() and template_is_current():
                 source = "template"
                 clone_template_into(clinic.schema_name)
             else:

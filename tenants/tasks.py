@@ -1,10 +1,11 @@
-"""Background upkeep of the clinic spare-schema pool (tenants.spare_pool)."""
+"""Background upkeep of the clinic spare-schema pool
+(tenants.schema_engine.spare_pool)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from tenants.spare_pool import spare_pool_fill
+from tenants.schema_engine.spare_pool import spare_pool_fill
 
 
 @shared_task(name="tenants.spare_pool_fill", acks_late=False)

@@ -9,8 +9,8 @@ import pytest
 
 from chairside.core import localcache
 from chairside.core.localcache import InvalidationStream, LocalTTLCache
-from tenants import resolution
 from tenants.models import Clinic
+from tenants.schema_engine import resolution
 
 pytestmark = pytest.mark.django_db
 

@@ -48,6 +48,10 @@ SHARED_APPS = [
     "chairside.accounts",
     # Platform admins' console (public domain only).
     "chairside.console",
+    # Landing, pricing, clinic signup (public domain only).
+    "chairside.public_site",
+    # The demo clinics' seeding (manage.py seed_demo).
+    "chairside.demo",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -83,8 +87,9 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenants"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
-# migrate_schemas plans once and replays the SQL on every clinic (tenants/migrate.py).
-GET_EXECUTOR_FUNCTION = "tenants.migrate.get_executor"
+# migrate_schemas plans once and replays the SQL on every clinic
+# (tenants/schema_engine/migrate.py).
+GET_EXECUTOR_FUNCTION = "tenants.schema_engine.migrate.get_executor"
 
 MIDDLEWARE = [
     # /api/ requests leave here for API_MIDDLEWARE below (chairside.core.api_chain).
@@ -133,8 +138,9 @@ DATABASE_URL = env("DATABASE_URL", default="") or embedded_database_url(
     VAR_DIR / "pgdata"
 )
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-# django-tenants, minus redundant SET search_path (tenants/postgresql_backend).
-DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
+# django-tenants, minus redundant SET search_path
+# (tenants/schema_engine/postgresql_backend).
+DATABASES["default"]["ENGINE"] = "tenants.schema_engine.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

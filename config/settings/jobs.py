@@ -77,7 +77,7 @@ CELERY_BEAT_SCHEDULE = {
         # A scan nobody ran in time is superseded by the next one.
         "options": {"expires": REMINDER_SCAN_SECONDS * 2},
     },
-    # Spare clinic schemas for signups (tenants.spare_pool); once, in public.
+    # Spare clinic schemas for signups (tenants/schema_engine); once, in public.
     "clinic-spare-pool": {
         "task": "tenants.spare_pool_fill",
         "schedule": 600,

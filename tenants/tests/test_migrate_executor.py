@@ -1,4 +1,4 @@
-"""The plan-once migrate_schemas executor (tenants.migrate).
+"""The plan-once migrate_schemas executor (tenants.schema_engine.migrate).
 
 Test migrations are added to what the loader reads from disk (for every
 loader, the stock executor's included), on top of the patients app's latest
@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from chairside.patients.models import Patient
-from tenants import schema_clone, spare_pool
-from tenants.migrate import migrate_schemas_once
+from tenants.schema_engine import schema_clone, spare_pool
+from tenants.schema_engine.migrate import migrate_schemas_once
 from tenants.tests.catalog import schema_fingerprint
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,8 @@ def _patients_leaf() -> tuple[str, str]:
 @pytest.fixture
 def add_migrations(monkeypatch, settings):
     """Make the loader find these migrations (name -> operations) on disk."""
-    # The stock executor's post_migrate hook would migrate the template after
-    # each clinic; these tests choose which schemas migrate.
+    # A clinic migrated on its own brings the template along; these tests
+    # choose which schemas migrate.
     settings.CLINIC_TEMPLATE_SCHEMA = "no_template_in_these_tests"
 
     def add(*specs: tuple[str, list]) -> None:
@@ -248,3 +248,29 @@ def test_the_command_migrates_template_spares_and_clinics_and_names_failures(
     assert _applied(beta.schema_name) == set()
     out = capsys.readouterr().out
     assert "1 failed" in out
+
+
+def test_a_single_clinic_run_brings_the_template_and_spares_along(
+    alpha, beta, add_migrations, settings
+):
+    settings.CLINIC_TEMPLATE_SCHEMA = TEMPLATE
+    spare = spare_pool.SPARE_PREFIX + "planonce"
+    with transaction.atomic():
+        schema_clone.clone_template_into(spare)
+    add_migrations(
+        (
+            "9002_comment",
+            [migrations.RunSQL("COMMENT ON TABLE patients_patient IS 'x'")],
+        )
+    )
+    single = {"schema_name": alpha.schema_name, "interactive": False, "verbosity": 0}
+
+    call_command("migrate_schemas", plan=True, **single)
+    assert not schema_clone.template_is_current()  # --plan migrates nothing
+
+    call_command("migrate_schemas", **single)
+
+    assert _applied(alpha.schema_name) == {"9002_comment"}
+    assert _applied(TEMPLATE) == {"9002_comment"}
+    assert _applied(spare) == {"9002_comment"}
+    assert _applied(beta.schema_name) == set()  # only the clinic named

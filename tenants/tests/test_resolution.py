@@ -1,4 +1,4 @@
-"""Cached hostname → clinic resolution (tenants.resolution) and the
+"""Cached hostname → clinic resolution (tenants.schema_engine.resolution) and the
 middleware's use of it: warm requests spend no statement on finding the
 clinic, and suspending a clinic takes effect at once."""
 
@@ -9,7 +9,7 @@ from http import HTTPStatus
 import pytest
 from django.db import connection
 
-from tenants import resolution
+from tenants.schema_engine import resolution
 from tenants.services import clinic_reactivate, clinic_suspend
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Provisioning by copying a template schema (tenants.schema_clone).
+"""Provisioning by copying a template schema (tenants.schema_engine.schema_clone).
 
 Alpha's schema stands in for the template here, so the tests can damage it
 inside their rolled-back transaction: a copy must have the
@@ -13,8 +13,9 @@ from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
 from chairside.accounts.models import User
-from tenants import schema_clone, services, spare_pool
+from tenants import services
 from tenants.models import Clinic, Domain
+from tenants.schema_engine import schema_clone, spare_pool
 from tenants.tests.catalog import provision_gamma
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""Signups renamed from spare schemas built ahead of time (tenants.spare_pool).
+"""Signups renamed from spare schemas built ahead of time
+(tenants.schema_engine.spare_pool).
 
 A renamed spare must be exactly what a copy of the template gives: the same
 structure by name and definition, the same starting rows, sequences that
@@ -19,8 +20,9 @@ from djstripe.models import Customer
 
 from chairside.accounts.models import User
 from chairside.patients.models import Patient
-from tenants import schema_clone, services, spare_pool
+from tenants import services
 from tenants.models import Clinic, Domain
+from tenants.schema_engine import schema_clone, spare_pool
 from tenants.tests.catalog import (
     mentions,
     provision_gamma,

@@ -31,11 +31,11 @@ def invoices_mark_overdue(*, now: datetime | None = None) -> OverdueRun:
     """Every pending or partially paid invoice due before today (clinic
     time) becomes overdue; with overdue emails on, each such invoice gets one
     email notice (claimed like a reminder, so at most one per due date)."""
+    from chairside.notifications.planning import invoice_overdue_reminders_create
     from chairside.notifications.selectors import (
         current_clinic,
         notification_settings_get,
     )
-    from chairside.notifications.services import invoice_overdue_reminders_create
 
     now = now or timezone.now()
     clinic = current_clinic()

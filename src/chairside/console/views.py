@@ -22,10 +22,10 @@ from django.views.decorators.http import require_POST
 from chairside.console import selectors
 from chairside.console.forms import ConsoleLoginForm, PlanChangeForm, SuspendForm
 from chairside.core.errors import ChairsideError
+from chairside.public_site.forms import ClinicSignupForm
 from chairside.web.decorators import forbidden
 from tenants import selectors as tenant_selectors
 from tenants import services as tenant_services
-from tenants.forms import ClinicSignupForm
 from tenants.models import Clinic
 
 PAGE_SIZE = 25

@@ -8,7 +8,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from chairside.accounts.auth import jwt_auth
 from chairside.accounts.policies import ensure, is_clinic_admin, is_staff_member
-from chairside.notifications import services
+from chairside.notifications import delivery, preferences
 from chairside.notifications.models import NotificationSettings, Reminder
 from chairside.notifications.schemas import (
     NotificationSettingsIn,
@@ -42,7 +42,7 @@ def list_reminders(request: HttpRequest, filters: Query[ReminderFilter]):
 @router.post("/reminders/{reminder_id}/retry", response=ReminderOut)
 def retry_reminder(request: HttpRequest, reminder_id: int) -> Reminder:
     ensure(is_staff_member(request.auth))
-    reminder = services.reminder_retry(reminder_id=reminder_id)
+    reminder = delivery.reminder_retry(reminder_id=reminder_id)
 
     def _queue() -> None:
         from chairside.notifications.tasks import queue_without_waiting, reminder_send
@@ -66,5 +66,5 @@ def update_notification_settings(
 ) -> NotificationSettingsOut:
     ensure(is_clinic_admin(request.auth))
     return _settings_out(
-        services.notification_settings_update(**payload.dict(exclude_unset=True))
+        preferences.notification_settings_update(**payload.dict(exclude_unset=True))
     )

@@ -10,11 +10,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
-from chairside.notifications.services import (
-    reminder_deliver,
-    reminders_deliver,
-    reminders_plan,
-)
+from chairside.notifications.delivery import reminder_deliver, reminders_deliver
+from chairside.notifications.planning import reminders_plan
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +38,8 @@ def reminders_scan() -> int:
 def queue_without_waiting(task, *args: object) -> bool:
     """Queue from a web request: one quick try, never minutes of broker
     retries. False if the broker is down; the next scan picks the work up."""
-    from config.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with task.app.connection_for_write() as conn:
             conn.ensure_connection(
                 max_retries=1, interval_start=0, interval_step=0, timeout=2
             )

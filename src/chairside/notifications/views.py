@@ -12,7 +12,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from chairside.core.errors import ChairsideError
-from chairside.notifications import services
+from chairside.notifications import link_actions
 from chairside.notifications.content import local_when, patient_language
 from chairside.notifications.selectors import current_clinic
 
@@ -21,15 +21,15 @@ def _page(request: HttpRequest, action: str, token: str) -> HttpResponse:
     clinic = current_clinic()
     done = False
     try:
-        appointment = services.appointment_from_link(token=token)
+        appointment = link_actions.appointment_from_link(token=token)
         language = patient_language(appointment.patient, clinic)
         if request.method == "POST":
             # The token opens the appointment until it ends: the audit
             # context records the path with it redacted (audit.middleware).
             if action == "confirm":
-                appointment = services.appointment_confirm_by_link(token=token)
+                appointment = link_actions.appointment_confirm_by_link(token=token)
             else:
-                appointment = services.appointment_cancel_by_link(token=token)
+                appointment = link_actions.appointment_cancel_by_link(token=token)
             done = True
     except ChairsideError as exc:
         return render(

@@ -6,7 +6,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from tenants.spare_pool import pool_size, spare_pool_empty, spare_pool_fill
+from tenants.schema_engine.spare_pool import (
+    pool_size,
+    spare_pool_empty,
+    spare_pool_fill,
+)
 
 
 class Command(BaseCommand):

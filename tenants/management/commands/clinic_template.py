@@ -1,8 +1,8 @@
 """Create (if missing) and migrate the clinic template schema.
 
-New clinics are copies of this schema (tenants.schema_clone), so it must
+New clinics are copies of this schema (tenants.schema_engine.schema_clone), so it must
 hold exactly what migrating a new clinic would: `migrate_schemas` keeps it
-current once it exists (tenants/migrate.py).
+current once it exists (tenants/schema_engine/migrate.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from tenants.schema_clone import (
+from tenants.schema_engine.schema_clone import (
     forget_cached_scripts,
     template_is_current,
     template_schema_name,

@@ -11,12 +11,10 @@ from django_tenants.utils import tenant_context
 
 from chairside.billing.models import Invoice, InvoiceStatus
 from chairside.billing.overdue import invoices_mark_overdue
+from chairside.notifications.delivery import reminder_deliver
 from chairside.notifications.models import Reminder
-from chairside.notifications.services import (
-    notification_settings_update,
-    reminder_deliver,
-    reminders_plan,
-)
+from chairside.notifications.planning import reminders_plan
+from chairside.notifications.preferences import notification_settings_update
 from chairside.notifications.tests.factories import make_invoice
 
 pytestmark = pytest.mark.django_db

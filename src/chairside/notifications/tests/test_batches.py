@@ -10,10 +10,11 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
-from chairside.notifications import services
+from chairside.notifications import delivery, planning
+from chairside.notifications.delivery import reminders_deliver
 from chairside.notifications.models import Reminder, ReminderStatus
+from chairside.notifications.planning import reminders_plan
 from chairside.notifications.selectors import notification_settings_get
-from chairside.notifications.services import reminders_deliver, reminders_plan
 from chairside.notifications.tests.factories import make_appointment
 from chairside.scheduling.models import AppointmentStatus
 
@@ -157,7 +158,7 @@ def test_a_lost_commit_sends_the_batch_again_with_the_same_message_ids(
         raise ConnectionError("server closed the connection unexpectedly")
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_save_outcomes", commit_lost)
+        patch.setattr(delivery, "_save_outcomes", commit_lost)
         with pytest.raises(ConnectionError):
             reminders_deliver(reminder_ids=ready, now=NOW)
     assert len(mail.outbox) == 3
@@ -185,7 +186,7 @@ def test_scan_queues_one_task_per_batch(in_alpha, clock, settings, monkeypatch):
     assert tasks.reminders_scan() == 10
     assert [len(ids) for ids in queued] == [4, 4, 2]
     assert sorted(i for ids in queued for i in ids) == sorted(
-        services.reminder_ids_ready(now=NOW)
+        planning.reminder_ids_ready(now=NOW)
     )
 
 
@@ -193,14 +194,14 @@ def test_a_reminder_that_cannot_be_rendered_fails_alone(in_alpha, clock, monkeyp
     """Raising out of the batch would roll back the rows of messages already
     sent, and send them again at every scan."""
     first, poison, last = book(3)
-    render = services.appointment_reminder_content
+    render = delivery.appointment_reminder_content
 
     def fragile(*, appointment, **kwargs):
         if appointment.pk == poison.pk:
             raise ValueError("bad template data")
         return render(appointment=appointment, **kwargs)
 
-    monkeypatch.setattr(services, "appointment_reminder_content", fragile)
+    monkeypatch.setattr(delivery, "appointment_reminder_content", fragile)
     handled = {
         r.appointment_id: r
         for r in reminders_deliver(reminder_ids=reminders_plan(now=NOW), now=NOW)
@@ -234,7 +235,7 @@ def test_a_slow_batch_stops_at_its_time_budget_and_leaves_the_rest(
 ):
     settings.REMINDER_BATCH_SECONDS = 15
     ticks = iter(range(0, 1000, 10))  # every look at the clock: 10 s later
-    monkeypatch.setattr(services.time, "monotonic", lambda: next(ticks))
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: next(ticks))
     book(5)
     ready = reminders_plan(now=NOW)
     handled = reminders_deliver(reminder_ids=ready, now=NOW)

@@ -13,11 +13,9 @@ from django.utils import timezone
 
 from chairside.core.errors import ChairsideError, Conflict
 from chairside.notifications.errors import NotificationsErrorCode
+from chairside.notifications.link_actions import appointment_cancel_by_link
 from chairside.notifications.links import appointment_link, appointment_token
-from chairside.notifications.services import (
-    appointment_cancel_by_link,
-    notification_settings_update,
-)
+from chairside.notifications.preferences import notification_settings_update
 from chairside.notifications.tests.factories import make_appointment
 from chairside.portal.policies import can_change_online
 from chairside.scheduling import services as scheduling

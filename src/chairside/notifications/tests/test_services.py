@@ -10,14 +10,11 @@ from django.core import mail
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from chairside.notifications.delivery import reminder_deliver, reminder_retry
 from chairside.notifications.models import Reminder, ReminderStatus
+from chairside.notifications.planning import reminders_plan
+from chairside.notifications.preferences import notification_settings_update
 from chairside.notifications.selectors import notification_settings_get
-from chairside.notifications.services import (
-    notification_settings_update,
-    reminder_deliver,
-    reminder_retry,
-    reminders_plan,
-)
 from chairside.notifications.tests.factories import make_appointment
 from chairside.scheduling.models import AppointmentStatus
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from chairside.notifications.links import appointment_link, appointment_token
-from chairside.notifications.services import notification_settings_update
+from chairside.notifications.preferences import notification_settings_update
 from chairside.notifications.tests.factories import make_appointment
 from chairside.scheduling.models import AppointmentStatus
 

@@ -66,8 +66,8 @@ def clinic_profile(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
+    from chairside.notifications.preferences import notification_settings_update
     from chairside.notifications.selectors import notification_settings_get
-    from chairside.notifications.services import notification_settings_update
 
     cfg = notification_settings_get()
     hours = ", ".join(
@@ -106,7 +106,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 def staff(request: HttpRequest) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from tenants.views import clinic_url
+        from chairside.public_site.views import clinic_url
 
         try:
             user = services.staff_invite(

@@ -1,0 +1,137 @@
+"""Confirming and cancelling an appointment from the signed link in a
+reminder (the tokens themselves: links.py). The link is the patient's proof;
+scheduling's services make and record the change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from http import HTTPStatus
+
+from django.core import signing
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chairside.core.errors import ChairsideError, Conflict
+from chairside.notifications.errors import NotificationsErrorCode as Code
+from chairside.notifications.links import appointment_token_read
+from chairside.notifications.selectors import (
+    current_clinic,
+    notification_settings_get,
+)
+from chairside.scheduling.models import Appointment, AppointmentStatus
+from chairside.scheduling.policies import before_cancellation_window
+from chairside.scheduling.services import (
+    TRANSITIONS,
+    appointment_cancel,
+    appointment_confirm,
+)
+
+
+class LinkError(ChairsideError):
+    pass
+
+
+def appointment_from_link(
+    *, token: str, now: datetime | None = None, lock: bool = False
+) -> Appointment:
+    now = now or timezone.now()
+    try:
+        claim = appointment_token_read(token)
+    except (signing.BadSignature, KeyError, ValueError, TypeError):
+        raise LinkError(
+            _("This link is not valid. Please contact the clinic."),
+            code=Code.LINK_INVALID,
+        ) from None
+    if claim.schema != connection.schema_name:
+        raise LinkError(
+            _("This link is not valid. Please contact the clinic."),
+            code=Code.LINK_INVALID,
+        )
+    appointments = Appointment.objects.select_related("patient__user", "dentist")
+    if lock:
+        appointments = appointments.select_for_update(of=("self",))
+    appointment = appointments.filter(pk=claim.appointment_id).first()
+    if appointment is None:
+        raise LinkError(
+            _("This link is not valid. Please contact the clinic."),
+            code=Code.LINK_INVALID,
+        )
+    if int(appointment.starts_at.timestamp()) != int(claim.starts_at.timestamp()):
+        raise LinkError(
+            _(
+                "This appointment has been moved. "
+                "Please use the link in the latest message."
+            ),
+            code=Code.LINK_OUTDATED,
+            status=HTTPStatus.GONE,
+        )
+    if now >= appointment.ends_at:
+        raise LinkError(
+            _("This link has expired: the appointment is over."),
+            code=Code.LINK_EXPIRED,
+            status=HTTPStatus.GONE,
+        )
+    return appointment
+
+
+# Recorded in the audit context of changes made through a reminder's link.
+ON_BEHALF_LINK = "patient {patient_id} via reminder link"
+
+
+def _not_changeable(appointment: Appointment, *, cancel: bool) -> Conflict:
+    message = (
+        _("This appointment can no longer be cancelled (it is %(status)s).")
+        if cancel
+        else _("This appointment can no longer be confirmed (it is %(status)s).")
+    )
+    return Conflict(
+        message % {"status": appointment.get_status_display()},
+        code=Code.APPOINTMENT_NOT_CHANGEABLE,
+    )
+
+
+@transaction.atomic
+def appointment_confirm_by_link(
+    *, token: str, now: datetime | None = None
+) -> Appointment:
+    appointment = appointment_from_link(token=token, now=now, lock=True)
+    if appointment.status == AppointmentStatus.CONFIRMED:
+        return appointment
+    if AppointmentStatus.CONFIRMED not in TRANSITIONS[appointment.status]:
+        raise _not_changeable(appointment, cancel=False)
+    # The signed link is the patient's proof; scheduling records the change.
+    return appointment_confirm(
+        actor=None,
+        appointment=appointment,
+        on_behalf=ON_BEHALF_LINK.format(patient_id=appointment.patient_id),
+    )
+
+
+@transaction.atomic
+def appointment_cancel_by_link(
+    *, token: str, now: datetime | None = None
+) -> Appointment:
+    now = now or timezone.now()
+    appointment = appointment_from_link(token=token, now=now, lock=True)
+    if appointment.status == AppointmentStatus.CANCELLED:
+        return appointment
+    if AppointmentStatus.CANCELLED not in TRANSITIONS[appointment.status]:
+        raise _not_changeable(appointment, cancel=True)
+    hours = notification_settings_get().cancellation_window_hours
+    if not before_cancellation_window(appointment, window_hours=hours, now=now):
+        clinic = current_clinic()
+        raise Conflict(
+            _(
+                "Appointments cannot be cancelled online less than %(hours)s hours "
+                "before they start. Please call %(clinic)s to cancel."
+            )
+            % {"hours": hours, "clinic": clinic.name},
+            code=Code.CANCELLATION_WINDOW,
+        )
+    return appointment_cancel(
+        actor=None,
+        appointment=appointment,
+        reason="Cancelled by the patient from a reminder link",
+        on_behalf=ON_BEHALF_LINK.format(patient_id=appointment.patient_id),
+    )

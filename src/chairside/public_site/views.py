@@ -1,0 +1,136 @@
+"""Public site pages (base domain): landing, pricing, clinic signup, find my clinic."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from chairside.accounts.login_links import login_token_make
+from chairside.console.selectors import clinic_list_for_email
+from chairside.core.errors import ChairsideError, RateLimited
+from chairside.core.ratelimit import enforce_rate_limits, ip_key
+from chairside.public_site.forms import ClinicSignupForm, FindClinicForm
+from tenants import selectors, services
+from tenants.models import Clinic
+
+# Which form field a service error about a given field belongs to.
+ERROR_FIELDS = {"password": "owner_password", "email": "owner_email"}
+
+
+def clinic_url(request: HttpRequest, clinic: Clinic) -> str:
+    """The clinic's address as seen from this request (same scheme and port),
+    so links work behind any dev server or test port."""
+    host = request.get_host()
+    port = host.rsplit(":", 1)[1] if ":" in host else ""
+    port = port or settings.SITE_PORT
+    return f"{request.scheme}://{clinic.host}{':' + port if port else ''}"
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "public_site/landing.html", {"plans": selectors.plan_list_active()}
+    )
+
+
+def pricing(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "public_site/pricing.html", {"plans": selectors.plan_list_active()}
+    )
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    plans = list(selectors.plan_list_active())
+    form = ClinicSignupForm(
+        request.POST or None,
+        plans=[(p.code, p.name) for p in plans],
+        initial={"plan": request.GET.get("plan", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enforce_rate_limits(
+                request,
+                group="web-clinic-signup",
+                limits=[(settings.CLINIC_SIGNUP_RATE_PER_IP, ip_key(request))],
+            )
+            clinic, owner = services.clinic_provision(
+                name=data["name"],
+                slug=data["slug"],
+                owner_email=data["owner_email"],
+                owner_password=data["owner_password"],
+                owner_first_name=data["owner_first_name"],
+                owner_last_name=data["owner_last_name"],
+                time_zone=data["time_zone"],
+                currency=data["currency"],
+                language=data["language"],
+                plan_code=data["plan"] or None,
+            )
+        except ChairsideError as exc:
+            details = exc.details if isinstance(exc.details, dict) else {}
+            field = ERROR_FIELDS.get(details.get("field"), details.get("field"))
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            # Straight into the new clinic, signed in as its owner: a one-time
+            # link, since the session cookie of this host means nothing there.
+            token = login_token_make(schema_name=clinic.schema_name, user=owner)
+            return HttpResponseRedirect(
+                f"{clinic_url(request, clinic)}/welcome/{token}/"
+            )
+    return render(
+        request,
+        "public_site/signup.html",
+        {"form": form, "plans": plans},
+        status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,
+    )
+
+
+def find_clinic(request: HttpRequest) -> HttpResponse:
+    """Email the sign-in links of every clinic that knows this address.
+
+    The page says the same thing whether or not any clinic matched, so it
+    cannot be used to learn who is a patient or staff member where.
+    """
+    form = FindClinicForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enforce_rate_limits(
+                request,
+                group="web-find-clinic",
+                limits=[(settings.AUTH_RATE_PER_IP, ip_key(request))],
+            )
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+        else:
+            email = form.cleaned_data["email"]
+            clinics = clinic_list_for_email(
+                email=email,
+                clinics=list(selectors.clinic_list().filter(status="active")),
+            )
+            if clinics:
+                links = [
+                    (c.name, f"{clinic_url(request, c)}/accounts/login/")
+                    for c in clinics
+                ]
+                send_mail(
+                    _("Your Chairside clinics"),
+                    render_to_string(
+                        "public_site/email/find_clinic.txt", {"links": links}, request
+                    ),
+                    settings.DEFAULT_FROM_EMAIL,
+                    [email],
+                )
+            return render(
+                request, "public_site/find_clinic_sent.html", {"email": email}
+            )
+    return render(
+        request,
+        "public_site/find_clinic.html",
+        {"form": form},
+        status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,
+    )
