@@ -55,12 +55,13 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
             _("The webhook signature is missing, invalid or too old."),
         )
     except ValueError as exc:  # signed, but not JSON or not a Stripe event
-        logger.warning("Stripe event refused as malformed: %s", exc)
         details = (
             _validation_details(exc.errors(include_input=False))
             if isinstance(exc, ValidationError)
             else None
         )
+        # The errors' places only: the payload may carry a patient's details.
+        logger.warning("Stripe event refused as malformed: %s", details)
         return _refuse(
             PaymentErrorCode.WEBHOOK_EVENT_MALFORMED,
             _("The event is not a well-formed Stripe event."),
