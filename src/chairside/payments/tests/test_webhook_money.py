@@ -171,7 +171,7 @@ def test_card_success_after_failure_and_cash_is_recorded_as_refund_due(
     assert _fresh(clinic, payment).refund_due == Decimal("120.00")
 
 
-def test_refund_due_is_visible_to_staff_in_the_api(api, clinic, patients):
+def test_refund_due_is_visible_to_staff_in_the_api_and_page(api, clinic, patients):
     invoice = invoice_for(clinic, patients.patient, "120.00")
     payment = _failed_then_paid_in_cash(clinic, invoice)
     _deliver(_event("payment_intent.succeeded", _intent(payment, "succeeded")))
@@ -182,6 +182,12 @@ def test_refund_due_is_visible_to_staff_in_the_api(api, clinic, patients):
     assert got["status"] == "needs_refund"
     assert got["refund_due"] == "120.00"
     assert [p["id"] for p in listed.json()["items"]] == [payment.pk]
+    page_client = Client(HTTP_HOST=clinic.host)
+    with tenant_context(clinic):
+        page_client.force_login(world_user(clinic, "admin"))
+    page = page_client.get(f"/app/invoices/{invoice.pk}/").content.decode()
+    assert "Refund due: 120.00" in page
+    assert f"/app/payments/{payment.pk}/refund/" in page
 
 
 def test_card_success_on_a_voided_invoice_is_all_refund_due(clinic, patients):
