@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
 
 # Stripe's ids (evt_…, pi_…, ch_…, acct_…) are short ASCII tokens.
 StripeId = Annotated[
@@ -23,7 +30,16 @@ StripeId = Annotated[
 MAX_MINOR_UNITS = 99_999_999
 MinorUnits = Annotated[int, Field(strict=True, ge=0, le=MAX_MINOR_UNITS)]
 Currency = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z]{3}$")]
-ShortText = Annotated[str, Field(strict=True, max_length=5000)]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: refuse it here, not in a DataError.
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    return value
+
+
+Text = Annotated[str, Field(strict=True, max_length=5000), AfterValidator(_no_nul)]
 # Seconds since the epoch, up to the year 3000: a datetime we can store.
 Timestamp = Annotated[int, Field(strict=True, ge=0, le=32_503_680_000)]
 
@@ -44,7 +60,7 @@ class ChargeRef(_StripeModel):
 
 
 class PaymentError(_StripeModel):
-    message: ShortText | None = None
+    message: Text | None = None
 
 
 class PaymentIntentData(_StripeModel):
@@ -84,7 +100,7 @@ class ChargeData(_StripeModel):
     amount_captured: MinorUnits | None = None
     amount_refunded: MinorUnits = 0
     currency: Currency | None = None
-    failure_message: ShortText | None = None
+    failure_message: Text | None = None
     metadata: Metadata = Metadata()
 
     @property
@@ -119,7 +135,9 @@ class EventData(_StripeModel):
 
 class StripeEventIn(_StripeModel):
     id: StripeId
-    type: Annotated[str, Field(strict=True, min_length=1, max_length=100)]
+    type: Annotated[
+        str, Field(strict=True, min_length=1, max_length=100), AfterValidator(_no_nul)
+    ]
     # Stamped by Stripe on Connect events; routing refuses an event without.
     account: StripeId | None = None
     created: Timestamp

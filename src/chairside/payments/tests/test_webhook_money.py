@@ -331,6 +331,7 @@ MALFORMED = [
     ("id", 12345),
     ("id", "evt with spaces"),
     ("type", 7),
+    ("type", "payment_intent.succeeded\x00"),
     ("created", "abc"),
     ("created", 10**15),
     ("account", 123),
@@ -351,6 +352,8 @@ MALFORMED = [
     ("data.object.latest_charge", 42),
     ("data.object.metadata", "x"),
     ("data.object.metadata.chairside_payment_id", 5),
+    ("data.object.last_payment_error", {"message": "declined\x00"}),
+    ("data.object.last_payment_error", "declined"),
 ]
 
 
@@ -382,6 +385,7 @@ MALFORMED_CHARGES = [
     ("data.object.captured", "yes"),
     ("data.object.payment_intent", 1),
     ("data.object.failure_message", {"text": "no"}),
+    ("data.object.failure_message", "declined\x00"),
 ]
 
 
