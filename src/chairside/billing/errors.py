@@ -16,3 +16,5 @@ class BillingErrorCode(StrEnum):
     INVOICE_TRANSITION_INVALID = "invoice_transition_invalid"
     INVOICE_HAS_PAYMENTS = "invoice_has_payments"
     INVOICE_CLOSED = "invoice_closed"
+    INVOICE_AMOUNT_INVALID = "invoice_amount_invalid"
+    INVOICE_AMOUNT_TOO_LARGE = "invoice_amount_too_large"

@@ -5,7 +5,9 @@ transaction: two concurrent invoices queue on that row, and an invoice that
 fails to be created rolls its number back with it, so numbers have no gaps.
 Money only moves through `invoice_settle`, always on a locked invoice row;
 the table's check constraint (0 <= amount_paid <= total_amount) is the last
-guard against overpayment.
+guard against overpayment. Amounts are checked against their columns here,
+for every adapter, so an invoice too large to store is a validation error
+and never a database error.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +40,21 @@ CENT = Decimal("0.01")
 DEFAULT_DUE_DAYS = 30
 
 
+def _column_max(model: type[models.Model], field_name: str) -> Decimal:
+    """The largest amount a DecimalField column stores (99999999.99)."""
+    field = model._meta.get_field(field_name)
+    places = field.decimal_places
+    return Decimal(10) ** (field.max_digits - places) - Decimal(10) ** -places
+
+
+MAX_AMOUNT = min(
+    _column_max(InvoiceItem, "unit_price"),
+    _column_max(InvoiceItem, "line_total"),
+    _column_max(Invoice, "total_amount"),
+)
+MAX_QUANTITY = 2_147_483_647  # PositiveIntegerField on PostgreSQL
+
+
 @dataclass(frozen=True)
 class InvoiceLine:
     description: str
@@ -48,6 +65,44 @@ class InvoiceLine:
     @property
     def line_total(self) -> Decimal:
         return (self.unit_price * self.quantity).quantize(CENT)
+
+
+def _lines_ensure_storable(lines: list[InvoiceLine]) -> Decimal:
+    """Check each line against its columns; return the invoice total."""
+    for index, line in enumerate(lines):
+        price = line.unit_price
+        if not (
+            price.is_finite()
+            and 0 <= price <= MAX_AMOUNT
+            and price == price.quantize(CENT)
+        ):
+            raise ChairsideError(
+                _("A unit price must be between 0.00 and %(max)s, in cents.")
+                % {"max": MAX_AMOUNT},
+                code=BillingErrorCode.INVOICE_AMOUNT_INVALID,
+                details={"field": f"items.{index}.unit_price"},
+            )
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise ChairsideError(
+                _("A quantity must be between 1 and %(max)s.") % {"max": MAX_QUANTITY},
+                code=BillingErrorCode.INVOICE_AMOUNT_INVALID,
+                details={"field": f"items.{index}.quantity"},
+            )
+        if line.line_total > MAX_AMOUNT:
+            raise ChairsideError(
+                _("A line total cannot exceed %(max)s.") % {"max": MAX_AMOUNT},
+                code=BillingErrorCode.INVOICE_AMOUNT_TOO_LARGE,
+                details={"field": f"items.{index}.quantity"},
+            )
+    total = sum((line.line_total for line in lines), Decimal("0.00"))
+    if total > MAX_AMOUNT:
+        raise ChairsideError(
+            _("An invoice total cannot exceed %(max)s; split it into several.")
+            % {"max": MAX_AMOUNT},
+            code=BillingErrorCode.INVOICE_AMOUNT_TOO_LARGE,
+            details={"field": "items"},
+        )
+    return total
 
 
 def current_clinic() -> Clinic:
@@ -111,6 +166,7 @@ def invoice_create(
             code=BillingErrorCode.INVOICE_EMPTY,
             details={"field": "items"},
         )
+    total = _lines_ensure_storable(lines)
     patient = Patient.objects.filter(pk=patient_id, is_archived=False).first()
     if patient is None:
         raise ChairsideError(
@@ -150,7 +206,6 @@ def invoice_create(
             code=BillingErrorCode.INVOICE_DUE_BEFORE_ISSUE,
             details={"field": "due_date"},
         )
-    total = sum((line.line_total for line in lines), Decimal("0.00"))
     invoice = Invoice(
         number=invoice_number_next(year=today.year),
         patient=patient,

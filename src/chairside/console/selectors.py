@@ -65,10 +65,12 @@ def clinic_stats_for(
             f" (SELECT count(*) FROM {s}.patients_patient WHERE NOT is_archived),"
             f" (SELECT count(*) FROM {s}.scheduling_appointment"
             "   WHERE starts_at >= %s AND starts_at < %s AND status <> 'cancelled'),"
-            f" (SELECT coalesce(sum(amount - refunded_amount), 0)"
+            # Money kept: received, less refunds and what is owed back.
+            " (SELECT coalesce(sum(amount - refunded_amount"
+            "   - greatest(unapplied_amount - refunded_amount, 0)), 0)"
             f"   FROM {s}.payments_payment WHERE payment_date >= %s"
-            "   AND payment_date < %s"
-            "   AND status IN ('completed', 'refunded', 'partially_refunded'))"
+            "   AND payment_date < %s AND status IN"
+            "   ('completed', 'refunded', 'partially_refunded', 'needs_refund'))"
         )
         params += [c.pk, month_start, month_end, month_start, month_end]
     with connection.cursor() as cursor:

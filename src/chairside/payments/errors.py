@@ -17,3 +17,4 @@ class PaymentErrorCode(StrEnum):
     WEBHOOK_SIGNATURE_INVALID = "webhook_signature_invalid"
     WEBHOOK_ACCOUNT_UNKNOWN = "webhook_account_unknown"
     WEBHOOK_ACCOUNT_MISMATCH = "webhook_account_mismatch"
+    WEBHOOK_EVENT_MALFORMED = "webhook_event_malformed"

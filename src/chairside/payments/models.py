@@ -26,6 +26,19 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     REFUNDED = "refunded", _("Refunded")
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    # Stripe took more than the invoice could take (paid by other means
+    # meanwhile, voided, or an amount other than asked): the excess is
+    # recorded on the payment and owed back until it is refunded.
+    NEEDS_REFUND = "needs_refund", _("Refund due")
+
+
+# Money received: the payment counts on the invoice (minus refunds).
+SETTLED_STATUSES = (
+    PaymentStatus.COMPLETED,
+    PaymentStatus.PARTIALLY_REFUNDED,
+    PaymentStatus.REFUNDED,
+    PaymentStatus.NEEDS_REFUND,
+)
 
 
 # Money in and out is in the audit trail (docs/audit.md).
@@ -34,8 +47,14 @@ class Payment(models.Model):
     invoice = models.ForeignKey(
         "billing.Invoice", on_delete=models.PROTECT, related_name="payments"
     )
+    # Once received: what was actually received (Stripe's figure for cards).
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     refunded_amount = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    # The part of `amount` the invoice could not take; refunds give it back
+    # first, so what is still owed is `refund_due`.
+    unapplied_amount = models.DecimalField(
         max_digits=10, decimal_places=2, default=Decimal("0.00")
     )
     payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
@@ -72,10 +91,29 @@ class Payment(models.Model):
                 & Q(refunded_amount__lte=F("amount")),
                 name="payment_refund_within_amount",
             ),
+            models.CheckConstraint(
+                condition=Q(unapplied_amount__gte=0)
+                & Q(unapplied_amount__lte=F("amount")),
+                name="payment_unapplied_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.payment_method} on {self.invoice_id}"
+
+    @property
+    def applied_amount(self) -> Decimal:
+        """What this payment put on its invoice, before refunds."""
+        return self.amount - self.unapplied_amount
+
+    @property
+    def refund_due(self) -> Decimal:
+        """Received, not applied to the invoice, and not yet given back."""
+        return max(self.unapplied_amount - self.refunded_amount, Decimal("0.00"))
+
+    def applied_refunded(self, refunded: Decimal) -> Decimal:
+        """The part of a cumulative refund that came off the invoice."""
+        return max(refunded - self.unapplied_amount, Decimal("0.00"))
 
 
 @audited()

@@ -47,6 +47,9 @@ class PaymentOut(Schema):
     invoice_id: int
     amount: Decimal
     refunded_amount: Decimal
+    # Received but not applied to the invoice, not yet given back
+    # (status `needs_refund`).
+    refund_due: Decimal
     currency: str
     payment_method: str
     status: str
@@ -83,7 +86,14 @@ class PaymentFilter(Schema):
     invoice_id: int | None = None
     patient_id: int | None = None
     status: (
-        Literal["pending", "completed", "failed", "refunded", "partially_refunded"]
+        Literal[
+            "pending",
+            "completed",
+            "failed",
+            "refunded",
+            "partially_refunded",
+            "needs_refund",
+        ]
         | None
     ) = None
     payment_method: Literal["card", "cash", "bank_transfer"] | None = None

@@ -11,6 +11,10 @@ Rules that hold everywhere in here:
   checkouts and cash payments cannot together exceed the total.
 - Stripe state is applied monotonically (completion is final, refunded
   amounts only grow), so events may arrive twice or out of order.
+- Money Stripe took is always recorded: the payment becomes what was
+  received, the invoice takes what it still can, and any excess stays on the
+  payment as `needs_refund` (never an error that fails every retry).
+- Stripe objects are read only through the validated shapes in `events`.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic import ValidationError
 
 from chairside.accounts.models import User
-from chairside.billing.models import Invoice
+from chairside.billing.models import OPEN_STATUSES, Invoice
 from chairside.billing.services import (
     CENT,
     current_clinic,
@@ -38,7 +43,13 @@ from chairside.billing.services import (
 from chairside.core.errors import ChairsideError, Conflict, NotFound
 from chairside.payments import gateway
 from chairside.payments.errors import PaymentErrorCode
+from chairside.payments.events import (
+    ChargeData,
+    PaymentIntentData,
+    StripeEventIn,
+)
 from chairside.payments.models import (
+    SETTLED_STATUSES,
     Payment,
     PaymentMethod,
     PaymentRefund,
@@ -285,7 +296,21 @@ def _charge_saved_card(
         ) from exc
     except gateway.StripeError as exc:
         raise _provider_error(exc) from exc
-    payment_reconcile_intent(intent=intent.to_dict())
+    payment_reconcile_intent(intent=_intent_data(intent))
+
+
+def _intent_data(intent: Any) -> PaymentIntentData:
+    """Stripe's answer in the shape webhooks are read in; one Stripe cannot
+    have sent is a provider error, like an unreachable Stripe."""
+    try:
+        return PaymentIntentData.model_validate(intent.to_dict())
+    except ValidationError as exc:
+        logger.error("Stripe returned a malformed PaymentIntent: %s", exc)
+        raise ChairsideError(
+            _("The payment provider could not be reached. Try again."),
+            code=PaymentErrorCode.PAYMENT_PROVIDER_ERROR,
+            status=502,
+        ) from exc
 
 
 @transaction.atomic
@@ -313,7 +338,7 @@ def payment_refresh_from_stripe(*, payment: Payment) -> Payment:
     except gateway.StripeError:
         logger.warning("confirming retrieve of %s failed", payment.stripe_payment_id)
         return payment
-    payment_reconcile_intent(intent=intent.to_dict())
+    payment_reconcile_intent(intent=_intent_data(intent))
     payment.refresh_from_db()
     return payment
 
@@ -321,7 +346,9 @@ def payment_refresh_from_stripe(*, payment: Payment) -> Payment:
 # --- Applying Stripe's state ------------------------------------------------
 
 
-def _locked_payment_for(*, intent_id: str, metadata: dict[str, Any]) -> Payment | None:
+def _locked_payment_for(
+    *, intent_id: str, metadata_payment_id: str | None
+) -> Payment | None:
     """Lock invoice then payment for a PaymentIntent of this clinic.
 
     The clinic was chosen by the event's account; inside it the intent id
@@ -330,11 +357,11 @@ def _locked_payment_for(*, intent_id: str, metadata: dict[str, Any]) -> Payment 
     """
     row = Payment.objects.filter(stripe_payment_id=intent_id).values("pk").first()
     if row is None:
-        payment_pk = str(metadata.get("chairside_payment_id", ""))
-        if not payment_pk.isdigit():
+        if metadata_payment_id is None:
+            logger.warning("Stripe intent %s matches no payment here", intent_id)
             return None
         row = (
-            Payment.objects.filter(pk=int(payment_pk), stripe_payment_id=None)
+            Payment.objects.filter(pk=int(metadata_payment_id), stripe_payment_id=None)
             .values("pk")
             .first()
         )
@@ -348,73 +375,91 @@ def _locked_payment_for(*, intent_id: str, metadata: dict[str, Any]) -> Payment 
     return payment
 
 
-def _complete(*, payment: Payment, amount: Decimal, charge_id: str) -> None:
-    if payment.status in (
-        PaymentStatus.COMPLETED,
-        PaymentStatus.PARTIALLY_REFUNDED,
-        PaymentStatus.REFUNDED,
-    ):
+def _settled_status(payment: Payment) -> str:
+    if payment.refund_due > 0:
+        return PaymentStatus.NEEDS_REFUND
+    if payment.refunded_amount >= payment.amount:
+        return PaymentStatus.REFUNDED
+    if payment.refunded_amount > 0:
+        return PaymentStatus.PARTIALLY_REFUNDED
+    return PaymentStatus.COMPLETED
+
+
+def _complete(*, payment: Payment, received: Decimal, charge_id: str) -> None:
+    """Record what Stripe took; the invoice takes what it still can.
+
+    The invoice may no longer take it all (paid by cash after this attempt
+    failed, voided since, or Stripe settled more than asked): the excess is
+    kept on the payment as owed back, and staff see `needs_refund`. Less
+    than asked leaves the invoice open for the rest.
+    """
+    if payment.status in SETTLED_STATUSES:
         return  # completion is final; a repeat or late event changes nothing
-    if amount != payment.amount:
-        logger.error(
-            "Stripe settled %s for payment %s of %s", amount, payment.pk, payment.amount
-        )
     invoice = Invoice.objects.get(pk=payment.invoice_id)  # locked by the caller
-    payment.status = PaymentStatus.COMPLETED
+    room = invoice.balance if invoice.status in OPEN_STATUSES else Decimal("0.00")
+    applied = min(received, max(room, Decimal("0.00")))
+    if received != payment.amount or applied != received:
+        logger.warning(
+            "Stripe settled %s for payment %s of %s; %s applied to invoice %s",
+            received,
+            payment.pk,
+            payment.amount,
+            applied,
+            invoice.pk,
+        )
+    payment.amount = received
+    payment.unapplied_amount = received - applied
+    payment.status = _settled_status(payment)
     payment.stripe_charge_id = charge_id or payment.stripe_charge_id
     payment.failure_message = ""
     payment.payment_date = timezone.now()
     payment.save()
-    invoice_settle(invoice=invoice, delta=payment.amount)
+    if applied > 0:
+        invoice_settle(invoice=invoice, delta=applied)
 
 
 def _apply_refunded_total(*, payment: Payment, refunded: Decimal) -> None:
-    """Bring the payment's refunded amount up to Stripe's cumulative figure."""
+    """Bring the payment's refunded amount up to Stripe's cumulative figure.
+
+    Refunds give back the unapplied excess first; only the rest comes off
+    the invoice.
+    """
     refunded = min(refunded, payment.amount)
-    delta = refunded - payment.refunded_amount
-    if delta <= 0:
+    if refunded <= payment.refunded_amount:
         return
-    invoice = Invoice.objects.get(pk=payment.invoice_id)  # locked by the caller
-    payment.refunded_amount = refunded
-    payment.status = (
-        PaymentStatus.REFUNDED
-        if refunded == payment.amount
-        else PaymentStatus.PARTIALLY_REFUNDED
+    off_invoice = payment.applied_refunded(refunded) - payment.applied_refunded(
+        payment.refunded_amount
     )
+    payment.refunded_amount = refunded
+    payment.status = _settled_status(payment)
     payment.save(update_fields=["refunded_amount", "status", "updated_at"])
-    invoice_settle(invoice=invoice, delta=-delta)
-
-
-def _charge_id(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("id", ""))
-    return str(value or "")
+    if off_invoice > 0:
+        invoice = Invoice.objects.get(pk=payment.invoice_id)  # locked by the caller
+        invoice_settle(invoice=invoice, delta=-off_invoice)
 
 
 @transaction.atomic
-def payment_reconcile_intent(*, intent: dict[str, Any]) -> Payment | None:
+def payment_reconcile_intent(*, intent: PaymentIntentData) -> Payment | None:
     payment = _locked_payment_for(
-        intent_id=intent["id"], metadata=intent.get("metadata") or {}
+        intent_id=intent.id, metadata_payment_id=intent.metadata.chairside_payment_id
     )
     if payment is None:
         return None
-    status = intent.get("status")
-    currency = intent.get("currency") or payment.invoice.currency
-    if status == "succeeded":
-        received = intent.get("amount_received") or intent.get("amount") or 0
+    currency = intent.currency or payment.invoice.currency
+    if intent.status == "succeeded":
         _complete(
             payment=payment,
-            amount=gateway.from_minor_units(int(received), currency),
-            charge_id=_charge_id(intent.get("latest_charge")),
+            received=gateway.from_minor_units(intent.received, currency),
+            charge_id=intent.charge_id,
         )
-    elif status in ("requires_payment_method", "canceled") and (
+    elif intent.status in ("requires_payment_method", "canceled") and (
         payment.status == PaymentStatus.PENDING
     ):
-        error = intent.get("last_payment_error") or {}
-        if status == "canceled" or error:
+        error = intent.last_payment_error
+        if intent.status == "canceled" or error is not None:
             payment.status = PaymentStatus.FAILED
             payment.failure_message = str(
-                error.get("message") or _("The payment was cancelled.")
+                (error and error.message) or _("The payment was cancelled.")
             )[:300]
             payment.save(update_fields=["status", "failure_message", "updated_at"])
     else:
@@ -423,32 +468,32 @@ def payment_reconcile_intent(*, intent: dict[str, Any]) -> Payment | None:
 
 
 @transaction.atomic
-def payment_reconcile_charge(*, charge: dict[str, Any]) -> Payment | None:
-    intent_id = charge.get("payment_intent")
-    if not intent_id:
+def payment_reconcile_charge(*, charge: ChargeData) -> Payment | None:
+    if charge.payment_intent is None:
         return None
     payment = _locked_payment_for(
-        intent_id=str(intent_id), metadata=charge.get("metadata") or {}
+        intent_id=charge.payment_intent,
+        metadata_payment_id=charge.metadata.chairside_payment_id,
     )
     if payment is None:
         return None
-    currency = charge.get("currency") or payment.invoice.currency
-    if charge.get("status") == "succeeded" and charge.get("captured", True):
+    currency = charge.currency or payment.invoice.currency
+    if charge.status == "succeeded" and charge.captured:
         # A charge that succeeded (even one refunded since) means the intent
         # succeeded: this event may well arrive before payment_intent.succeeded.
         _complete(
             payment=payment,
-            amount=gateway.from_minor_units(int(charge.get("amount", 0)), currency),
-            charge_id=str(charge.get("id", "")),
+            received=gateway.from_minor_units(charge.received, currency),
+            charge_id=charge.id,
         )
-        refunded = gateway.from_minor_units(
-            int(charge.get("amount_refunded") or 0), currency
-        )
+        refunded = gateway.from_minor_units(charge.amount_refunded, currency)
         _apply_refunded_total(payment=payment, refunded=refunded)
-    elif charge.get("status") == "failed" and payment.status == PaymentStatus.PENDING:
+    elif charge.status == "failed" and payment.status == PaymentStatus.PENDING:
         payment.status = PaymentStatus.FAILED
-        payment.failure_message = str(charge.get("failure_message") or "")[:300]
+        payment.failure_message = (charge.failure_message or "")[:300]
         payment.save(update_fields=["status", "failure_message", "updated_at"])
+    else:
+        payment.save()  # keeps an intent id adopted from metadata
     return payment
 
 
@@ -481,13 +526,16 @@ def payment_refund(
     if payment.status not in (
         PaymentStatus.COMPLETED,
         PaymentStatus.PARTIALLY_REFUNDED,
+        PaymentStatus.NEEDS_REFUND,
     ):
         raise Conflict(
             _("Only a completed payment can be refunded."),
             code=PaymentErrorCode.PAYMENT_NOT_REFUNDABLE,
         )
     refundable = payment.amount - payment.refunded_amount
-    amount = (amount if amount is not None else refundable).quantize(CENT)
+    # By default, give back what is owed (an overpayment) or else everything.
+    default = payment.refund_due or refundable
+    amount = (amount if amount is not None else default).quantize(CENT)
     if amount <= 0 or amount > refundable:
         raise Conflict(
             _("At most %(refundable)s can be refunded.") % {"refundable": refundable},
@@ -526,46 +574,33 @@ def payment_refund(
 
 # --- Webhook events --------------------------------------------------------------
 
-PAYMENT_INTENT_EVENTS = frozenset(
-    {
-        "payment_intent.succeeded",
-        "payment_intent.payment_failed",
-        "payment_intent.canceled",
-    }
-)
-CHARGE_EVENTS = frozenset(
-    {"charge.succeeded", "charge.failed", "charge.refunded", "charge.refund.updated"}
-)
-
 
 @transaction.atomic
-def stripe_event_apply(*, event: dict[str, Any], clinic: Clinic) -> bool:
+def stripe_event_apply(*, event: StripeEventIn, clinic: Clinic) -> bool:
     """Apply one verified event in the clinic's schema. False if seen before.
 
     The event id is inserted in the same transaction as its effect: if the
-    effect fails, the id is not recorded and Stripe's retry applies it; if a
-    second delivery races the first, the unique index makes it wait and then
-    find the row.
+    effect fails, nothing of it is kept, the id is not recorded and Stripe's
+    retry applies it; if a second delivery races the first, the unique index
+    makes it wait and then find the row.
     """
     _record, created = StripeEvent.objects.get_or_create(
-        event_id=event["id"],
+        event_id=event.id,
         defaults={
-            "type": str(event.get("type", ""))[:100],
+            "type": event.type,
             "account": clinic.stripe_account_id or "",
             "stripe_created": datetime.datetime.fromtimestamp(
-                int(event.get("created") or 0), tz=datetime.UTC
+                event.created, tz=datetime.UTC
             ),
         },
     )
     if not created:
         return False
-    event_type = event.get("type")
-    obj = (event.get("data") or {}).get("object") or {}
-    if event_type in PAYMENT_INTENT_EVENTS:
-        payment_reconcile_intent(intent=obj)
-        _djstripe_sync("PaymentIntent", obj, clinic)
-    elif event_type in CHARGE_EVENTS:
-        payment_reconcile_charge(charge=obj)
+    if event.intent is not None:
+        payment_reconcile_intent(intent=event.intent)
+        _djstripe_sync("PaymentIntent", event.data.object, clinic)
+    elif event.charge is not None:
+        payment_reconcile_charge(charge=event.charge)
     return True
 
 

@@ -149,7 +149,7 @@ def _signed_event(alpha) -> tuple[bytes, str]:
         "account": alpha.stripe_account_id,
         "created": int(time.time()),
         "livemode": False,
-        "data": {"object": {"id": "pi_none", "status": "succeeded"}},
+        "data": {"object": {"id": "pi_none", "status": "succeeded", "amount": 100}},
     }
     body = json.dumps(event).encode()
     return body, sign(body, WEBHOOK_SECRET, int(time.time()))

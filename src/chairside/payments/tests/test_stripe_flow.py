@@ -492,3 +492,67 @@ def test_parallel_invoices_get_consecutive_numbers(stripe_env: StripeEnv):
     assert all(r.status_code == HTTPStatus.CREATED for r in responses)
     numbers = sorted(int(r.json()["number"].rsplit("-", 1)[1]) for r in responses)
     assert numbers == list(range(numbers[0], numbers[0] + 12))
+
+
+def test_card_captured_after_a_failure_and_cash_is_kept_for_refund(
+    stripe_env: StripeEnv,
+):
+    """The reproduction of #12: checkout started, a signed payment_failed,
+    cash for the full balance, then Stripe captures the same intent. The
+    webhook used to answer 500 on every retry and the money went unrecorded."""
+    env, alpha = stripe_env, stripe_env.alpha
+    invoice = env.invoice(alpha, env.alpha_patients.patient, "120.00")
+    data = _start_card(env, alpha, invoice).json()
+    intent = stripe.PaymentIntent.retrieve(
+        data["stripe_payment_id"],
+        api_key=API_KEY,
+        stripe_account=alpha.stripe_account_id,
+    ).to_dict()
+    intent.update(
+        status="requires_payment_method",
+        last_payment_error={"message": "Your card was declined."},
+    )
+    failed = env.webhook(
+        alpha,
+        {
+            **_intent_event(env, alpha, intent, "evt_repro_failed"),
+            "type": "payment_intent.payment_failed",
+        },
+    )
+    assert failed.status_code == HTTPStatus.OK
+    assert _payment(env, alpha, data["id"]).status == PaymentStatus.FAILED
+    cash = env.request(
+        "POST",
+        alpha,
+        "/api/payments",
+        "receptionist",
+        json={"invoice_id": invoice.pk, "payment_method": "cash"},
+    )
+    assert cash.status_code == HTTPStatus.CREATED, cash.text
+
+    # The patient's page retries the same intent; Stripe captures it.
+    confirm_card(data["stripe_payment_id"], alpha.stripe_account_id)
+
+    payment = _wait_status(env, alpha, data["id"], PaymentStatus.NEEDS_REFUND)
+    assert payment.refund_due == Decimal("120.00")
+    deliveries = [
+        d
+        for d in env.localstripe.deliveries_of("payment_intent.succeeded")
+        if d.event["data"]["object"]["id"] == data["stripe_payment_id"]
+    ]
+    assert [d.status for d in deliveries] == [HTTPStatus.OK]
+    invoice = env.refresh(alpha, invoice)
+    assert (invoice.status, invoice.amount_paid) == (InvoiceStatus.PAID, Decimal(120))
+    # Staff see what is owed, and refunding it by default gives back only that.
+    shown = env.request("GET", alpha, f"/api/payments/{data['id']}", "admin").json()
+    assert (shown["status"], shown["refund_due"]) == ("needs_refund", "120.00")
+    refund = env.request(
+        "POST", alpha, f"/api/payments/{data['id']}/refund", "admin", json={}
+    )
+    assert refund.status_code == HTTPStatus.OK, refund.text
+    assert (refund.json()["status"], refund.json()["refund_due"]) == (
+        "refunded",
+        "0.00",
+    )
+    invoice = env.refresh(alpha, invoice)
+    assert (invoice.status, invoice.amount_paid) == (InvoiceStatus.PAID, Decimal(120))
