@@ -15,6 +15,17 @@ from conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+def started(port: int) -> int:
+    """The port once its worker answers: gunicorn listens before the worker
+    has loaded the app, which can take longer than a request's timeout on a
+    loaded machine, and the counted requests must fall in one rate window."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/health/live", headers={"Host": "localhost"}
+    )
+    with urllib.request.urlopen(request, timeout=120):  # noqa: S310
+        return port
+
+
 def post_token(port: int, host: str, email: str, password: str = "wrong"):
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/auth/token",
@@ -33,8 +44,8 @@ def test_per_account_limit_is_shared_by_separate_server_processes(
     app_server_factory, alpha
 ):
     limits = {"AUTH_RATE_PER_ACCOUNT": "4/m", "AUTH_RATE_PER_IP": "1000/m"}
-    first = app_server_factory(limits)
-    second = app_server_factory(limits)
+    first = started(app_server_factory(limits))
+    second = started(app_server_factory(limits))
     email = "dentist@alpha.test"
 
     statuses = [post_token(port, alpha.host, email)[0] for port in (first, second) * 2]
@@ -53,7 +64,7 @@ def test_per_account_limit_is_shared_by_separate_server_processes(
 
 
 def test_per_ip_limit(app_server_factory, beta):
-    port = app_server_factory({"AUTH_RATE_PER_IP": "3/m"})
+    port = started(app_server_factory({"AUTH_RATE_PER_IP": "3/m"}))
     statuses = [
         post_token(port, beta.host, f"nobody{i}@beta.test")[0] for i in range(4)
     ]
@@ -148,8 +159,10 @@ def test_the_outage_is_logged_once(api, alpha, redis_down, caplog):
 def test_a_server_whose_redis_is_unreachable_signs_in_and_limits(
     app_server_factory, alpha
 ):
-    port = app_server_factory(
-        {"REDIS_URL": f"{CLOSED_PORT}/0", "AUTH_RATE_PER_ACCOUNT": "3/m"}
+    port = started(
+        app_server_factory(
+            {"REDIS_URL": f"{CLOSED_PORT}/0", "AUTH_RATE_PER_ACCOUNT": "3/m"}
+        )
     )
     email = "receptionist@alpha.test"
     statuses = [post_token(port, alpha.host, email)[0] for _ in range(4)]
