@@ -151,7 +151,7 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="chairside")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "chairside.core.ratelimit.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "KEY_PREFIX": CACHE_KEY_PREFIX,
@@ -196,7 +196,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 # Patients sign themselves up in the portal: they must own the address.
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_FORMS = {"signup": "chairside.portal.forms.PatientSignupForm"}
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# The browser that changes its password stays signed in; every other session
+# and API token of the user ends (accounts.services.user_credentials_changed).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Staff accounts are made by clinic admins; patient self-signup comes with the
 # portal.
 ACCOUNT_ADAPTER = "chairside.accounts.adapters.ClinicAccountAdapter"

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "chairside.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        # allauth's password and email signals (credentials_changed).
+        from chairside.accounts import adapters  # noqa: F401

@@ -28,6 +28,12 @@ def has_role(user: User, *roles: Role) -> bool:
     return user.is_authenticated and user.is_active and user.role in roles
 
 
+def can_manage_account(actor: User, user: User) -> bool:
+    """Clinic admins close accounts of their clinic (the schema is the
+    clinic), but not their own: a clinic must not lock out its last admin."""
+    return is_clinic_admin(actor) and actor.pk != user.pk
+
+
 def ensure(allowed: bool, message: str | None = None) -> None:
     if not allowed:
         raise PermissionDenied(message or _("You do not have permission to do this."))

@@ -1,20 +1,24 @@
-"""Creating accounts and issuing, rotating and revoking API tokens."""
+"""Creating accounts, closing them, and issuing, rotating and revoking API
+tokens; every credential change ends what was opened under the old one."""
 
 from __future__ import annotations
 
 import copy
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import SESSION_KEY, authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chairside.accounts import policies
 from chairside.accounts.errors import AuthErrorCode
 from chairside.accounts.models import RefreshToken, Role, TokenFamily, User
 from chairside.accounts.tokens import token_decode, token_encode
@@ -66,15 +70,70 @@ def user_create(
     return user
 
 
+# What changed; recorded as the revoked token families' reason.
+CredentialChange = Literal[
+    "password_changed",
+    "password_reset",
+    "password_set",
+    "email_changed",
+    "user_deactivated",
+    "user_erased",
+]
+
+
 @transaction.atomic
-def user_deactivate(*, user: User) -> None:
-    """Disable an account and cut off every token it holds."""
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+def user_credentials_changed(
+    *, user: User, reason: CredentialChange, keep_session_key: str | None = None
+) -> None:
+    """Close every way in that was opened under the user's old credentials.
+
+    Every API token family of the user is revoked (its access tokens stop
+    at once, in every process; its refresh tokens are refused), and every
+    browser session of the user ends except `keep_session_key`, the one
+    that made the change. Called from allauth's signals (accounts.adapters)
+    and from every service here that changes a password, an email address,
+    a role or whether the account works: a new one must call it too.
+    """
     TokenFamily.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_reason="user_deactivated"
+        revoked_at=timezone.now(), revoked_reason=reason
     )
     _families_forget(user_id=user.pk)
+    _sessions_end(user_id=user.pk, keep_session_key=keep_session_key)
+
+
+def _sessions_end(*, user_id: int, keep_session_key: str | None) -> None:
+    # The user id sits inside each session's signed data, so the schema's
+    # live sessions are read to find this user's: a rare write (credential
+    # changes), and no second table to keep in step with Django's.
+    live = Session.objects.filter(expire_date__gt=timezone.now()).exclude(
+        session_key=keep_session_key or ""
+    )
+    ended = [
+        session.session_key
+        for session in live.iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user_id)
+    ]
+    Session.objects.filter(session_key__in=ended).delete()
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> None:
+    """Disable an account: it can no longer sign in, and every token and
+    session it holds stops working."""
+    policies.ensure(policies.can_manage_account(actor, user))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user_credentials_changed(user=user, reason="user_deactivated")
+
+
+@transaction.atomic
+def user_erase(*, actor: User, user: User) -> None:
+    """Delete an account for good (right to erasure): its email addresses,
+    token families and sessions go with it. Records that named it as their
+    author keep an empty author (SET_NULL)."""
+    policies.ensure(policies.can_manage_account(actor, user))
+    user_credentials_changed(user=user, reason="user_erased")
+    user.delete()
 
 
 def _token_pair_for(family: TokenFamily) -> TokenPair:

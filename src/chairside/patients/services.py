@@ -17,13 +17,19 @@ from django.utils.translation import gettext as _
 
 from chairside.accounts.models import Role, User
 from chairside.accounts.policies import ensure
+from chairside.accounts.services import user_erase
 from chairside.audit.tracking import MEDICAL_HISTORY_READ
+from chairside.billing import erasure as billing_erasure
+from chairside.billing.models import OPEN_STATUSES, Invoice
 from chairside.core.clinic_time import clinic_now
 from chairside.core.errors import ChairsideError, Conflict, ErrorCode
 from chairside.core.regions import clinic_region
+from chairside.notifications import erasure as notifications_erasure
 from chairside.patients import policies
 from chairside.patients.errors import PatientErrorCode
 from chairside.patients.models import Patient, PatientEvent
+from chairside.payments import erasure as payments_erasure
+from chairside.scheduling import erasure as scheduling_erasure
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -207,8 +213,6 @@ def patient_archive(*, actor: User, patient: Patient) -> Patient:
 
 
 def _open_invoice_count(patient: Patient) -> int:
-    from chairside.billing.models import OPEN_STATUSES, Invoice
-
     return Invoice.objects.filter(patient=patient, status__in=OPEN_STATUSES).count()
 
 
@@ -217,17 +221,17 @@ ERASED = "Erased"
 
 @transaction.atomic
 def patient_erase(*, actor: User, patient: Patient) -> Literal["deleted", "anonymized"]:
-    """Right to erasure, done by an admin on request.
+    """Right to erasure, done by an admin on request (see docs/privacy.md).
 
     Refused while invoices are open (the debt is still being handled). With
     no invoices at all, the patient and their appointments are deleted.
     Settled invoices must be kept by law, so then the record is anonymized
-    in place instead. Either way the personal data in the audit snapshots
-    of this patient is redacted too (the events themselves stay: who erased
-    whom, when, from where).
+    in place instead. Either way the person's account goes (they can no
+    longer sign in; their sessions and API tokens end), every app removes
+    what it holds about them (billing, payments, scheduling, notifications:
+    each app's erasure module), and the audit snapshots are redacted the
+    same way (the events themselves stay: who erased whom, when, from where).
     """
-    from chairside.billing.models import Invoice
-
     ensure(policies.can_erase_patient(actor))
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     open_count = _open_invoice_count(patient)
@@ -238,6 +242,12 @@ def patient_erase(*, actor: User, patient: Patient) -> Literal["deleted", "anony
             details={"open_invoices": open_count},
         )
     patient_id = patient.pk
+    if patient.user is not None:
+        user_erase(actor=actor, user=patient.user)
+        patient.user = None
+    notifications_erasure.erase_patient(patient_id=patient_id)
+    payments_erasure.erase_patient(patient_id=patient_id)
+    billing_erasure.erase_patient(patient_id=patient_id)
     outcome: Literal["deleted", "anonymized"] = "anonymized"
     if not Invoice.objects.filter(patient=patient).exists():
         try:
@@ -251,6 +261,8 @@ def patient_erase(*, actor: User, patient: Patient) -> Literal["deleted", "anony
             pass
     if outcome == "anonymized":
         _anonymize(patient)
+    # After the delete or the anonymizing: their snapshots are redacted too.
+    scheduling_erasure.erase_patient(patient_id=patient_id)
     _redact_audit_snapshots(patient_id)
     return outcome
 
@@ -266,20 +278,12 @@ def _anonymize(patient: Patient) -> None:
     patient.is_archived = True
     patient.archived_at = patient.archived_at or timezone.now()
     patient.save()
-    patient.appointments.update(notes="", reason="", cancellation_reason="")
 
 
 def _redact_audit_snapshots(patient_id: int) -> None:
-    # The one place the append-only rule is lifted: for these two tables,
-    # this patient's rows, inside the erasure transaction.
-    from chairside.scheduling.models import AppointmentEvent
-
-    with pgtrigger.ignore(
-        "patients.PatientEvent:append_only", "scheduling.AppointmentEvent:append_only"
-    ):
-        AppointmentEvent.objects.filter(patient_id=patient_id).update(
-            reason="", notes="", cancellation_reason=""
-        )
+    # The one place the append-only rule is lifted: this patient's rows,
+    # inside the erasure transaction.
+    with pgtrigger.ignore("patients.PatientEvent:append_only"):
         PatientEvent.objects.filter(pgh_obj_id=patient_id).update(
             first_name=ERASED,
             last_name=ERASED,

@@ -124,6 +124,11 @@ def customer_create(
     )
 
 
+def customer_delete(*, clinic: Clinic, customer_id: str) -> None:
+    """Right to erasure: the patient's name, email and saved cards go."""
+    stripe.Customer.delete(customer_id, **_options(clinic))
+
+
 def payment_method_attach(
     *, clinic: Clinic, payment_method: str, customer: str
 ) -> stripe.PaymentMethod:

@@ -57,7 +57,7 @@ def test_deactivation_stops_every_cached_token_of_the_user(alpha, caching):
         other = tokens_issue(user=world_user(alpha, "receptionist"))
         for pair in (first, second, other):
             access_token_user(pair.access)
-        user_deactivate(user=user)
+        user_deactivate(actor=world_user(alpha, "admin"), user=user)
         for pair in (first, second):
             with pytest.raises(services.NotAuthenticated):
                 access_token_user(pair.access)

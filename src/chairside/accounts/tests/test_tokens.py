@@ -133,7 +133,9 @@ def test_logout_of_one_session_leaves_other_sessions_signed_in(api, alpha):
 def test_deactivating_a_user_revokes_their_access_tokens(api, alpha):
     tokens = obtain(api, alpha).json()
     with schema_context(alpha.schema_name):
-        user_deactivate(user=world_user(alpha, "receptionist"))
+        user_deactivate(
+            actor=world_user(alpha, "admin"), user=world_user(alpha, "receptionist")
+        )
 
     me = api(alpha).get("/api/me", **bearer(tokens["access"]))
     assert me.status_code == HTTPStatus.UNAUTHORIZED
