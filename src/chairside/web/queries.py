@@ -6,14 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
-from django.utils import timezone
-
 from chairside.core.clinic_time import clinic_tz
 from chairside.scheduling.models import Appointment, Dentist
-
-
-def clinic_today() -> date:
-    return timezone.now().astimezone(clinic_tz()).date()
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

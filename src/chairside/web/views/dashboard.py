@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from chairside.billing.models import OPEN_STATUSES, InvoiceStatus
 from chairside.billing.selectors import invoice_list
+from chairside.core.clinic_time import clinic_today
 from chairside.web import queries
 from chairside.web.decorators import staff_required
 
@@ -15,7 +16,7 @@ LIST_LIMIT = 20
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    today = queries.clinic_today()
+    today = clinic_today()
     open_invoices = (
         invoice_list(user=request.user)
         .filter(status__in=OPEN_STATUSES)

@@ -8,16 +8,17 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chairside.core.clinic_time import clinic_tz
-from chairside.core.errors import ChairsideError, NotFound
+from chairside.core.errors import ChairsideError
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling import services as scheduling_services
 from chairside.web.decorators import admin_required
+from chairside.web.errors import form_error_from
 from chairside.web.forms import (
     WEEKDAYS,
     AuditFilterForm,
@@ -28,12 +29,6 @@ from chairside.web.forms import (
 )
 
 AUDIT_PAGE_SIZE = 50
-
-
-def _add_error(form, exc: ChairsideError) -> None:
-    details = exc.details if isinstance(exc.details, dict) else {}
-    field = details.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 @admin_required
@@ -62,12 +57,9 @@ def _shifts(formset) -> list[dict]:
 def dentist_edit(request: HttpRequest, dentist_id: int | None = None) -> HttpResponse:
     dentist = None
     if dentist_id is not None:
-        try:
-            dentist = scheduling_selectors.dentist_get(
-                user=request.user, dentist_id=dentist_id
-            )
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
+        dentist = scheduling_selectors.dentist_get(
+            user=request.user, dentist_id=dentist_id
+        )
     initial = (
         {
             f: getattr(dentist, f) or ""
@@ -96,7 +88,7 @@ def dentist_edit(request: HttpRequest, dentist_id: int | None = None) -> HttpRes
                     changes={**form.cleaned_data, "working_hours": _shifts(shifts)},
                 )
         except ChairsideError as exc:
-            _add_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("%(name)s saved.") % {"name": dentist})
             return HttpResponseRedirect(reverse("web:settings-dentists"))
@@ -118,7 +110,7 @@ def chair_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"]
             )
         except ChairsideError as exc:
-            _add_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("%(name)s added.") % {"name": chair.name})
             return HttpResponseRedirect(reverse("web:settings-chairs"))
