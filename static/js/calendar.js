@@ -34,6 +34,27 @@
     return (result.payload.error && result.payload.error.message) || ("Error " + result.status);
   }
 
+  // The feed answers the days on screen with the hours that show all their
+  // visits (the clinic's working hours, widened around any visit outside
+  // them): the grid takes those hours, so no appointment is ever off screen.
+  async function loadEvents(info, success, failure) {
+    const params = new URLSearchParams({ by: by, start: info.startStr, end: info.endStr });
+    try {
+      const response = await fetch(el.dataset.eventsUrl + "?" + params, {
+        credentials: "same-origin", headers: { "Accept": "application/json" },
+      });
+      const body = await response.json();
+      if (!response.ok) throw new Error(errorText({ payload: body, status: response.status }));
+      for (const [name, value] of Object.entries(body.hours)) {
+        if (calendar.getOption(name) !== value) calendar.setOption(name, value);
+      }
+      success(body.events);
+    } catch (e) {
+      say(e.message);
+      failure(e);
+    }
+  }
+
   const calendar = new FullCalendar.Calendar(el, {
     schedulerLicenseKey: "GPL-My-Project-Is-Open-Source",
     initialView: "resourceTimeGridDay",
@@ -43,10 +64,10 @@
     locale: el.dataset.locale,
     headerToolbar: { left: "prev,next today", center: "title", right: "resourceTimeGridDay,resourceTimeGridWeek" },
     views: { resourceTimeGridWeek: { type: "resourceTimeGrid", duration: { weeks: 1 }, datesAboveResources: true } },
-    slotMinTime: "07:00:00", slotMaxTime: "21:00:00", slotDuration: "00:15:00",
+    slotMinTime: el.dataset.slotMin, slotMaxTime: el.dataset.slotMax, slotDuration: "00:15:00",
     allDaySlot: false, nowIndicator: true, height: "auto",
     resources: resources,
-    events: { url: el.dataset.eventsUrl, extraParams: { by: by } },
+    events: loadEvents,
     selectable: true, selectMirror: true, editable: true, eventResourceEditable: true,
     select: openBooking,
     eventClick: (info) => openEvent(info.event),
@@ -147,11 +168,25 @@
     document.getElementById("event-error").textContent = "";
     document.getElementById("event-patient-link").href = idUrl(el.dataset.patientUrl, p.patientId);
     document.getElementById("event-edit-link").href = idUrl(el.dataset.editUrl, event.id);
+    // Only the changes the server allows for this visit now (p.actions).
+    statusButtons.forEach((button) => {
+      const status = button.dataset.status;
+      button.hidden = !p.actions.includes(status);
+      if (status === "confirmed") {
+        button.dataset.label = button.dataset.label || button.textContent;
+        button.textContent = p.status === "checked_in" ? button.dataset.undoLabel : button.dataset.label;
+      }
+    });
+    document.getElementById("event-cancel").hidden = !p.actions.includes("cancelled");
+    document.getElementById("event-cancel-reason").value = "";
     eventDialog.showModal();
   }
-  eventDialog.querySelectorAll("[data-status]").forEach((button) => {
+  const statusButtons = eventDialog.querySelectorAll("[data-status]");
+  statusButtons.forEach((button) => {
     button.addEventListener("click", async () => {
-      const result = await post(idUrl(el.dataset.statusUrl, current.id), { status: button.dataset.status });
+      const data = { status: button.dataset.status };
+      if (data.status === "cancelled") data.reason = document.getElementById("event-cancel-reason").value;
+      const result = await post(idUrl(el.dataset.statusUrl, current.id), data);
       if (!result.ok && result.status !== 302) {
         document.getElementById("event-error").textContent = errorText(result);
         return;

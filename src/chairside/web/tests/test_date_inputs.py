@@ -17,8 +17,8 @@ import chairside
 import tenants
 from chairside.core import widgets
 from chairside.patients.models import Patient
+from chairside.web.tests.browser import in_spanish, posted_back
 from chairside.web.tests.factories import patient_make
-from conftest import world_user
 
 TEMPORAL = (forms.DateField, forms.TimeField, forms.DateTimeField)
 OURS = (
@@ -79,16 +79,9 @@ def test_widgets_render_iso_in_every_language(widget, value, expected, language)
         assert expected in widget.render("x", value)
 
 
-def _in_spanish(clinic, local: str) -> None:
-    user = world_user(clinic, local)
-    with schema_context(clinic.schema_name):
-        user.language = "es"
-        user.save(update_fields=["language"])
-
-
 @pytest.mark.django_db
 def test_patient_edit_form_in_spanish_shows_the_stored_date_of_birth(web, alpha):
-    _in_spanish(alpha, "receptionist")
+    in_spanish(alpha, "receptionist")
     with schema_context(alpha.schema_name):
         patient = patient_make(date_of_birth=date(1969, 9, 16))
     client = web(alpha, "receptionist")
@@ -99,45 +92,12 @@ def test_patient_edit_form_in_spanish_shows_the_stored_date_of_birth(web, alpha)
     assert 'value="1969-09-16"' in page
 
 
-def _posted_back(page: str, form_id: str | None = None) -> dict[str, str]:
-    """What a browser sends for the page's form when nobody touches it."""
-    from html.parser import HTMLParser
-
-    fields: dict[str, str] = {}
-
-    class Reader(HTMLParser):
-        textarea: str | None = None
-
-        def handle_starttag(self, tag, attrs):
-            a = dict(attrs)
-            if tag == "input" and a.get("name") and a.get("type") != "submit":
-                if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                    return
-                fields[a["name"]] = a.get("value") or ""
-            elif tag == "textarea":
-                self.textarea = a["name"]
-                fields[a["name"]] = ""
-
-        def handle_data(self, data):
-            if self.textarea:
-                fields[self.textarea] += data
-
-        def handle_endtag(self, tag):
-            if tag == "textarea" and self.textarea:
-                # A browser drops the newline right after <textarea>.
-                fields[self.textarea] = fields[self.textarea].removeprefix("\n")
-                self.textarea = None
-
-    Reader().feed(page)
-    return fields
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("local", ["receptionist", "dentist"])
 def test_patient_edit_in_spanish_posted_back_unchanged_keeps_everything(
     web, alpha, local
 ):
-    _in_spanish(alpha, local)
+    in_spanish(alpha, local)
     with schema_context(alpha.schema_name):
         patient = patient_make(
             date_of_birth=date(1969, 9, 16),
@@ -148,7 +108,7 @@ def test_patient_edit_in_spanish_posted_back_unchanged_keeps_everything(
     client = web(alpha, local)
     url = f"/app/patients/{patient.pk}/edit/"
 
-    response = client.post(url, _posted_back(client.get(url).content.decode()))
+    response = client.post(url, posted_back(client.get(url).content.decode()))
 
     assert response.status_code == HTTPStatus.FOUND
     with schema_context(alpha.schema_name):

@@ -10,7 +10,7 @@ see is exactly the clinic's local time, DST days included.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from http import HTTPStatus
 
 from django.contrib import messages
@@ -43,6 +43,9 @@ from chairside.web import queries
 from chairside.web.decorators import staff_required
 from chairside.web.errors import form_error_from, form_error_json, wants_json
 from chairside.web.forms import AppointmentEditForm, BookingForm, MoveForm
+
+# The widest view is a week; a month view would be six weeks.
+MAX_RANGE = timedelta(weeks=6)
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -80,6 +83,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "initial_date": request.GET.get("date", ""),
             "time_zone": request.tenant.time_zone,
             "now": _wall(timezone.now()),
+            # The first view's hours; the feed widens them around any visit.
+            "hours": queries.calendar_hours([]),
         },
     )
 
@@ -89,7 +94,11 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
     start, end = _parse(request.GET.get("start")), _parse(request.GET.get("end"))
     if start is None or end is None or end <= start:
         raise ChairsideError(_("Give a start and an end."))
+    if end - start > MAX_RANGE:
+        raise ChairsideError(_("Ask for at most six weeks at a time."))
     by = "chair" if request.GET.get("by") == "chair" else "dentist"
+    rows = queries.calendar_event_rows(*queries.calendar_days(start, end))
+    now = timezone.now()
     # Looked up once per request, not once per event.
     labels = {value: str(label) for value, label in AppointmentStatus.choices}
     dentists = {d.pk: str(d) for d in Dentist.objects.all()}
@@ -113,11 +122,21 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
                 "patientId": row["patient_id"],
                 "dentistId": row["dentist_id"],
                 "chairId": row["chair_id"],
+                # The dialog's buttons: only what the server allows now.
+                "actions": queries.appointment_actions(
+                    Appointment(
+                        status=row["status"],
+                        starts_at=row["starts_at"],
+                        ends_at=row["ends_at"],
+                    ),
+                    now=now,
+                ),
             },
         }
-        for row in queries.calendar_event_rows(start, end)
+        for row in rows
     ]
-    return JsonResponse(events, safe=False)
+    # The hours on screen cover every visit of the days shown.
+    return JsonResponse({"events": events, "hours": queries.calendar_hours(rows)})
 
 
 @staff_required
@@ -262,6 +281,9 @@ def appointment_status(request: HttpRequest, appointment_id: int) -> HttpRespons
         appointment = Appointment.objects.select_related(
             "patient", "chair", "dentist"
         ).get(pk=appointment.pk)
+        appointment.actions = queries.appointment_actions(
+            appointment, now=timezone.now()
+        )
         return render(request, "web/_appointment_row.html", {"a": appointment})
     messages.success(request, _("Appointment updated."))
     return HttpResponseRedirect(request.POST.get("next") or reverse("web:dashboard"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from chairside.billing.models import OPEN_STATUSES, InvoiceStatus
 from chairside.billing.selectors import invoice_list
@@ -26,7 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "today": today,
-        "by_dentist": queries.appointments_of_day_by_dentist(today),
+        "by_dentist": queries.appointments_of_day_by_dentist(today, now=timezone.now()),
         "open_invoices": open_invoices[:LIST_LIMIT],
         "overdue_count": open_invoices.filter(status=InvoiceStatus.OVERDUE).count(),
         "failed_reminders": _failed_reminders(),
