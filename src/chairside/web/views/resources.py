@@ -41,16 +41,28 @@ def dentist_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _shifts(formset) -> list[dict]:
-    return [
-        {
-            "weekday": f.cleaned_data["weekday"],
-            "start_time": f.cleaned_data["start_time"],
-            "end_time": f.cleaned_data["end_time"],
-        }
-        for f in formset.forms
-        if f.cleaned_data.get("start_time")
-    ]
+def _shifts(formset, hours: list) -> list[dict]:
+    """The week's shifts from the rows: a row shows a day's first shift
+    only, so a row left as it was keeps every shift of its day (a split
+    day's afternoon is not dropped for not being shown)."""
+    shifts = []
+    for f in formset.forms:
+        day = f.cleaned_data["weekday"]
+        if not f.has_changed():
+            shifts += [
+                {"weekday": day, "start_time": h.start_time, "end_time": h.end_time}
+                for h in hours
+                if h.weekday == day
+            ]
+        elif f.cleaned_data.get("start_time"):
+            shifts.append(
+                {
+                    "weekday": day,
+                    "start_time": f.cleaned_data["start_time"],
+                    "end_time": f.cleaned_data["end_time"],
+                }
+            )
+    return shifts
 
 
 @admin_required
@@ -78,14 +90,17 @@ def dentist_edit(request: HttpRequest, dentist_id: int | None = None) -> HttpRes
             if dentist is None:
                 dentist = scheduling_services.dentist_create(
                     actor=request.user,
-                    working_hours=_shifts(shifts),
+                    working_hours=_shifts(shifts, hours),
                     **form.cleaned_data,
                 )
             else:
                 scheduling_services.dentist_update(
                     actor=request.user,
                     dentist=dentist,
-                    changes={**form.cleaned_data, "working_hours": _shifts(shifts)},
+                    changes={
+                        **form.cleaned_data,
+                        "working_hours": _shifts(shifts, hours),
+                    },
                 )
         except ChairsideError as exc:
             form_error_from(exc, form)
