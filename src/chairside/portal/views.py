@@ -40,7 +40,7 @@ from chairside.portal.forms import ProfileForm, SlotChoiceForm, SlotSearchForm
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling import services as scheduling_services
 from chairside.web.decorators import patient_required
-from chairside.web.errors import form_error_from
+from chairside.web.errors import form_error_from, json_errors
 
 BOOKING_DAYS = 7
 PROFILE_FIELDS = (
@@ -254,13 +254,13 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 @patient_required
 @require_POST
+@json_errors
 def invoice_pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """Start a card payment: the same service as POST /api/payments, with the
     session instead of a bearer token. Stripe.js confirms it in the browser."""
     inv = _invoice(request, invoice_id)
     if not payment_policies.can_pay_by_card(request.user, inv):
         raise Http404
-    # A refusal answers the JSON envelope (pay.js asks for JSON: page_errors).
     checkout = payment_services.card_checkout_start(
         invoice_id=inv.pk, user=request.user
     )

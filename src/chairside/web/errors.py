@@ -4,10 +4,12 @@ for the API.
 - `form_error_from(exc, form)`: a service's refusal shown on the form, next
   to the field its details name (`{"field": ...}`), else above the form.
 - `page_errors`: a view decorator (every page guard applies it) turning an
-  uncaught domain error into the page's answer: JSON envelope for a page's
-  JSON endpoint (the calendar's fetches, the portal's card checkout), a 404
-  page for NotFound, the forbidden page for PermissionDenied, an error page
-  with the error's status and message for any other refusal.
+  uncaught domain error into the page's answer: the JSON envelope when the
+  request asks for JSON, a 404 page for NotFound, the forbidden page for
+  PermissionDenied, an error page with the error's status and message for
+  any other refusal.
+- `json_errors`: the same for JSON-only endpoints (the calendar's feed,
+  booking and moves, the portal's card checkout): always the envelope.
 - `error_json(exc)` / `form_error_json(form)`: the envelope itself
   ({"error": {"code", "message", "details"}}, chairside.core.errors).
 """
@@ -89,6 +91,20 @@ def page_error_response(request: HttpRequest, exc: ChairsideError) -> HttpRespon
     return render(
         request, "web/error.html", {"message": exc.message}, status=exc.status
     )
+
+
+def json_errors(view: View) -> View:
+    """For a page's JSON-only endpoint: a refusal is always the envelope,
+    whatever the request accepts."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object):
+        try:
+            return view(request, *args, **kwargs)
+        except ChairsideError as exc:
+            return error_json(exc)
+
+    return wrapped
 
 
 def page_errors(view: View) -> View:

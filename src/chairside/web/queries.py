@@ -3,10 +3,9 @@ lists, in display order, with what it needs joined in one query)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
-
-from django.db.models import Max, Min
 
 from chairside.core.clinic_time import clinic_tz
 from chairside.scheduling.models import (
@@ -14,7 +13,6 @@ from chairside.scheduling.models import (
     Appointment,
     AppointmentStatus,
     Dentist,
-    WorkingHours,
 )
 from chairside.scheduling.services import TRANSITIONS
 
@@ -110,19 +108,19 @@ def calendar_days(start: datetime, end: datetime) -> tuple[datetime, datetime]:
     return day_bounds(first)[0], day_bounds(last)[1]
 
 
-def calendar_hours(rows: list[dict]) -> dict[str, str]:
+def calendar_hours(
+    rows: list[dict], shifts: Iterable[tuple[time, time]]
+) -> dict[str, str]:
     """FullCalendar's slotMinTime/slotMaxTime: the clinic's working hours
-    (the earliest start and latest end of any dentist), widened to whole
-    hours around every appointment in `rows`, so none is off screen (a
-    visit at 03:00 makes the day start at 03:00)."""
-    bounds = WorkingHours.objects.filter(dentist__is_active=True).aggregate(
-        first=Min("start_time"), last=Max("end_time")
-    )
-    if bounds["first"] is None:
+    (the earliest start and latest end of the active dentists' `shifts`),
+    widened to whole hours around every appointment in `rows`, so none is
+    off screen (a visit at 03:00 makes the day start at 03:00)."""
+    shifts = list(shifts)
+    if not shifts:
         low, high = DEFAULT_HOURS
     else:
-        low = bounds["first"].hour
-        high = bounds["last"].hour + (1 if bounds["last"].minute else 0)
+        first, last = min(s for s, _e in shifts), max(e for _s, e in shifts)
+        low, high = first.hour, last.hour + bool(last.minute)
     zone = clinic_tz()
     for row in rows:
         start, end = row["starts_at"].astimezone(zone), row["ends_at"].astimezone(zone)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from http import HTTPStatus
 
 from django.contrib import messages
+from django.db.models import Max, Min
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -41,7 +42,12 @@ from chairside.scheduling.models import (
 )
 from chairside.web import queries
 from chairside.web.decorators import staff_required
-from chairside.web.errors import form_error_from, form_error_json, wants_json
+from chairside.web.errors import (
+    form_error_from,
+    form_error_json,
+    json_errors,
+    wants_json,
+)
 from chairside.web.forms import AppointmentEditForm, BookingForm, MoveForm
 
 # The widest view is a week; a month view would be six weeks.
@@ -72,6 +78,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     # Active ones, with hours: the columns and the booking dialog share them.
     dentists = list(scheduling_selectors.dentist_list(user=request.user))
     chairs = list(scheduling_selectors.chair_list(user=request.user))
+    shifts = [
+        (h.start_time, h.end_time) for d in dentists for h in d.working_hours.all()
+    ]
     return render(
         request,
         "web/calendar.html",
@@ -84,12 +93,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "time_zone": request.tenant.time_zone,
             "now": _wall(timezone.now()),
             # The first view's hours; the feed widens them around any visit.
-            "hours": queries.calendar_hours([]),
+            "hours": queries.calendar_hours([], shifts),
         },
     )
 
 
 @staff_required
+@json_errors
 def calendar_events(request: HttpRequest) -> HttpResponse:
     start, end = _parse(request.GET.get("start")), _parse(request.GET.get("end"))
     if start is None or end is None or end <= start:
@@ -101,7 +111,12 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     # Looked up once per request, not once per event.
     labels = {value: str(label) for value, label in AppointmentStatus.choices}
-    dentists = {d.pk: str(d) for d in Dentist.objects.all()}
+    # The dentists' names and working days in one query.
+    dentist_rows = Dentist.objects.annotate(
+        opens=Min("working_hours__start_time"), closes=Max("working_hours__end_time")
+    )
+    dentists = {d.pk: str(d) for d in dentist_rows}
+    shifts = [(d.opens, d.closes) for d in dentist_rows if d.is_active and d.opens]
     chairs = {c.pk: c.name for c in Chair.objects.all()}
 
     events = [
@@ -136,11 +151,13 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
         for row in rows
     ]
     # The hours on screen cover every visit of the days shown.
-    return JsonResponse({"events": events, "hours": queries.calendar_hours(rows)})
+    hours = queries.calendar_hours(rows, shifts)
+    return JsonResponse({"events": events, "hours": hours})
 
 
 @staff_required
 @require_POST
+@json_errors
 def calendar_book(request: HttpRequest) -> HttpResponse:
     form = BookingForm(request.POST)
     if not form.is_valid():
@@ -163,6 +180,7 @@ def calendar_book(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
+@json_errors
 def calendar_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Drag, resize or edit: a refused move answers 409 with the reason, and
     the page puts the appointment back where it was."""
