@@ -55,6 +55,20 @@
     }
   }
 
+  // A phone has no room for one toolbar row: arrows and title on top, a
+  // short title, the view switch below the grid.
+  function toolbars() {
+    const views = "resourceTimeGridDay,resourceTimeGridWeek";
+    if (!window.matchMedia("(max-width: 600px)").matches) {
+      return { headerToolbar: { left: "prev,next today", center: "title", right: views } };
+    }
+    return {
+      headerToolbar: { left: "prev,next", center: "title", right: "today" },
+      footerToolbar: { center: views },
+      titleFormat: { day: "numeric", month: "short" },
+    };
+  }
+
   const calendar = new FullCalendar.Calendar(el, {
     schedulerLicenseKey: "GPL-My-Project-Is-Open-Source",
     initialView: "resourceTimeGridDay",
@@ -62,7 +76,7 @@
     timeZone: "UTC",
     now: el.dataset.now,
     locale: el.dataset.locale,
-    headerToolbar: { left: "prev,next today", center: "title", right: "resourceTimeGridDay,resourceTimeGridWeek" },
+    ...toolbars(),
     views: { resourceTimeGridWeek: { type: "resourceTimeGrid", duration: { weeks: 1 }, datesAboveResources: true } },
     slotMinTime: el.dataset.slotMin, slotMaxTime: el.dataset.slotMax, slotDuration: "00:15:00",
     allDaySlot: false, nowIndicator: true, height: "auto",
@@ -171,13 +185,14 @@
     // Only the changes the server allows for this visit now (p.actions).
     statusButtons.forEach((button) => {
       const status = button.dataset.status;
-      button.hidden = !p.actions.includes(status);
+      // style, not the hidden attribute: the buttons' CSS display wins over it.
+      button.style.display = p.actions.includes(status) ? "" : "none";
       if (status === "confirmed") {
         button.dataset.label = button.dataset.label || button.textContent;
         button.textContent = p.status === "checked_in" ? button.dataset.undoLabel : button.dataset.label;
       }
     });
-    document.getElementById("event-cancel").hidden = !p.actions.includes("cancelled");
+    document.getElementById("event-cancel").style.display = p.actions.includes("cancelled") ? "" : "none";
     document.getElementById("event-cancel-reason").value = "";
     eventDialog.showModal();
   }
