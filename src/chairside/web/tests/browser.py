@@ -3,11 +3,19 @@ person would, untouched."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from django_tenants.utils import schema_context
 
 from conftest import world_user
+
+# The only values these input types accept (the HTML standard's formats).
+HTML_VALUE = {
+    "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "time": re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"),
+    "datetime-local": re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"),
+}
 
 
 def in_spanish(clinic, local: str) -> None:
@@ -31,7 +39,10 @@ def posted_back(page: str) -> dict[str, str]:
             if tag == "input" and a.get("name") and a.get("type") != "submit":
                 if a.get("type") in ("checkbox", "radio") and "checked" not in a:
                     return
-                fields[a["name"]] = a.get("value") or ""
+                value = a.get("value") or ""
+                pattern = HTML_VALUE.get(a.get("type", ""))
+                # The browser drops a value its input type cannot read.
+                fields[a["name"]] = value if not pattern or pattern.match(value) else ""
             elif tag == "textarea":
                 self.textarea = a["name"]
                 fields[a["name"]] = ""
