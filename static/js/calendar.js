@@ -34,6 +34,41 @@
     return (result.payload.error && result.payload.error.message) || ("Error " + result.status);
   }
 
+  // The feed answers the days on screen with the hours that show all their
+  // visits (the clinic's working hours, widened around any visit outside
+  // them): the grid takes those hours, so no appointment is ever off screen.
+  async function loadEvents(info, success, failure) {
+    const params = new URLSearchParams({ by: by, start: info.startStr, end: info.endStr });
+    try {
+      const response = await fetch(el.dataset.eventsUrl + "?" + params, {
+        credentials: "same-origin", headers: { "Accept": "application/json" },
+      });
+      const body = await response.json();
+      if (!response.ok) throw new Error(errorText({ payload: body, status: response.status }));
+      for (const [name, value] of Object.entries(body.hours)) {
+        if (calendar.getOption(name) !== value) calendar.setOption(name, value);
+      }
+      success(body.events);
+    } catch (e) {
+      say(e.message);
+      failure(e);
+    }
+  }
+
+  // A phone has no room for one toolbar row: arrows and title on top, a
+  // short title, the view switch below the grid.
+  function toolbars() {
+    const views = "resourceTimeGridDay,resourceTimeGridWeek";
+    if (!window.matchMedia("(max-width: 600px)").matches) {
+      return { headerToolbar: { left: "prev,next today", center: "title", right: views } };
+    }
+    return {
+      headerToolbar: { left: "prev,next", center: "title", right: "today" },
+      footerToolbar: { center: views },
+      titleFormat: { day: "numeric", month: "short" },
+    };
+  }
+
   const calendar = new FullCalendar.Calendar(el, {
     schedulerLicenseKey: "GPL-My-Project-Is-Open-Source",
     initialView: "resourceTimeGridDay",
@@ -41,12 +76,12 @@
     timeZone: "UTC",
     now: el.dataset.now,
     locale: el.dataset.locale,
-    headerToolbar: { left: "prev,next today", center: "title", right: "resourceTimeGridDay,resourceTimeGridWeek" },
+    ...toolbars(),
     views: { resourceTimeGridWeek: { type: "resourceTimeGrid", duration: { weeks: 1 }, datesAboveResources: true } },
-    slotMinTime: "07:00:00", slotMaxTime: "21:00:00", slotDuration: "00:15:00",
+    slotMinTime: el.dataset.slotMin, slotMaxTime: el.dataset.slotMax, slotDuration: "00:15:00",
     allDaySlot: false, nowIndicator: true, height: "auto",
     resources: resources,
-    events: { url: el.dataset.eventsUrl, extraParams: { by: by } },
+    events: loadEvents,
     selectable: true, selectMirror: true, editable: true, eventResourceEditable: true,
     select: openBooking,
     eventClick: (info) => openEvent(info.event),
@@ -147,11 +182,26 @@
     document.getElementById("event-error").textContent = "";
     document.getElementById("event-patient-link").href = idUrl(el.dataset.patientUrl, p.patientId);
     document.getElementById("event-edit-link").href = idUrl(el.dataset.editUrl, event.id);
+    // Only the changes the server allows for this visit now (p.actions).
+    statusButtons.forEach((button) => {
+      const status = button.dataset.status;
+      // style, not the hidden attribute: the buttons' CSS display wins over it.
+      button.style.display = p.actions.includes(status) ? "" : "none";
+      if (status === "confirmed") {
+        button.dataset.label = button.dataset.label || button.textContent;
+        button.textContent = p.status === "checked_in" ? button.dataset.undoLabel : button.dataset.label;
+      }
+    });
+    document.getElementById("event-cancel").style.display = p.actions.includes("cancelled") ? "" : "none";
+    document.getElementById("event-cancel-reason").value = "";
     eventDialog.showModal();
   }
-  eventDialog.querySelectorAll("[data-status]").forEach((button) => {
+  const statusButtons = eventDialog.querySelectorAll("[data-status]");
+  statusButtons.forEach((button) => {
     button.addEventListener("click", async () => {
-      const result = await post(idUrl(el.dataset.statusUrl, current.id), { status: button.dataset.status });
+      const data = { status: button.dataset.status };
+      if (data.status === "cancelled") data.reason = document.getElementById("event-cancel-reason").value;
+      const result = await post(idUrl(el.dataset.statusUrl, current.id), data);
       if (!result.ok && result.status !== 302) {
         document.getElementById("event-error").textContent = errorText(result);
         return;

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from chairside.billing.models import Invoice, InvoiceStatus
+from chairside.core.clinic_time import clinic_today
 
 MARKABLE_STATUSES = (InvoiceStatus.PENDING, InvoiceStatus.PARTIALLY_PAID)
 
@@ -22,24 +22,16 @@ class OverdueRun:
     notices_created: int
 
 
-def clinic_today(*, now: datetime, time_zone: str) -> date:
-    return now.astimezone(ZoneInfo(time_zone)).date()
-
-
 @transaction.atomic
 def invoices_mark_overdue(*, now: datetime | None = None) -> OverdueRun:
     """Every pending or partially paid invoice due before today (clinic
     time) becomes overdue; with overdue emails on, each such invoice gets one
     email notice (claimed like a reminder, so at most one per due date)."""
     from chairside.notifications.planning import invoice_overdue_reminders_create
-    from chairside.notifications.selectors import (
-        current_clinic,
-        notification_settings_get,
-    )
+    from chairside.notifications.selectors import notification_settings_get
 
     now = now or timezone.now()
-    clinic = current_clinic()
-    today = clinic_today(now=now, time_zone=clinic.time_zone)
+    today = clinic_today(now=now)
     # Locks the rows so a payment recorded at the same moment either lands
     # first (and the invoice is no longer selected) or waits for us.
     invoices = list(

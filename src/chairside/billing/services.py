@@ -15,9 +15,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +29,7 @@ from chairside.billing.models import (
     InvoiceItem,
     InvoiceStatus,
 )
+from chairside.core.clinic_time import clinic_today
 from chairside.core.errors import ChairsideError, Conflict, NotFound
 from chairside.patients.models import Patient
 from chairside.scheduling.models import Appointment
@@ -112,12 +111,6 @@ def current_clinic() -> Clinic:
     if isinstance(tenant, Clinic):
         return tenant
     return Clinic.objects.get(schema_name=connection.schema_name)
-
-
-def clinic_today() -> datetime.date:
-    """Today in the current clinic's time zone (invoice dates are local)."""
-    tz_name = current_clinic().time_zone or settings.TIME_ZONE
-    return timezone.now().astimezone(ZoneInfo(tz_name)).date()
 
 
 def clinic_currency() -> str:

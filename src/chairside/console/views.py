@@ -23,7 +23,7 @@ from chairside.console import selectors
 from chairside.console.forms import ConsoleLoginForm, PlanChangeForm, SuspendForm
 from chairside.core.errors import ChairsideError
 from chairside.public_site.forms import ClinicSignupForm
-from chairside.web.decorators import forbidden
+from chairside.web.errors import forbidden, form_error_from, page_errors
 from tenants import selectors as tenant_selectors
 from tenants import services as tenant_services
 from tenants.models import Clinic
@@ -32,13 +32,15 @@ PAGE_SIZE = 25
 
 
 def platform_admin_required(view: Callable[..., HttpResponse]):
+    guarded = page_errors(view)
+
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("console:login"))
         if not request.user.is_superuser:
             return forbidden(request)
-        return view(request, *args, **kwargs)
+        return guarded(request, *args, **kwargs)
 
     return wrapped
 
@@ -184,11 +186,7 @@ def clinic_create(request: HttpRequest) -> HttpResponse:
                 plan_code=data["plan"] or None,
             )
         except ChairsideError as exc:
-            details = exc.details if isinstance(exc.details, dict) else {}
-            field = {"password": "owner_password", "email": "owner_email"}.get(
-                details.get("field"), details.get("field")
-            )
-            form.add_error(field if field in form.fields else None, exc.message)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("%(name)s is ready.") % {"name": clinic.name})
             return HttpResponseRedirect(reverse("console:clinic", args=[clinic.slug]))

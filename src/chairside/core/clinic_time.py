@@ -7,17 +7,33 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, get_tenant_model
 
 
 def clinic_tz() -> ZoneInfo:
-    """The time zone of the clinic whose schema is active (UTC on public)."""
+    """The time zone of the clinic whose schema is active (UTC on public).
+    A schema_context (tasks, shell, tests) sets only a stand-in tenant
+    without the clinic's fields, so the clinic is looked up then."""
     tenant = getattr(connection, "tenant", None)
-    name = getattr(tenant, "time_zone", None) or "UTC"
-    return ZoneInfo(name)
+    name = getattr(tenant, "time_zone", None)
+    if name is None and connection.schema_name != get_public_schema_name():
+        name = (
+            get_tenant_model()
+            .objects.filter(schema_name=connection.schema_name)
+            .values_list("time_zone", flat=True)
+            .first()
+        )
+    return ZoneInfo(name or "UTC")
 
 
 def clinic_now() -> datetime:
     return timezone.now().astimezone(clinic_tz())
+
+
+def clinic_today(*, now: datetime | None = None) -> date:
+    """The clinic's date at `now` (default: this moment): "today" of the
+    dashboard and the portal, invoice due dates, the overdue run."""
+    return (now or timezone.now()).astimezone(clinic_tz()).date()
 
 
 def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:

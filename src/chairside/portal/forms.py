@@ -6,6 +6,8 @@ from allauth.account.forms import SignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chairside.core.widgets import DateInput, HiddenDateTimeInput
+
 
 class PatientSignupForm(SignupForm):
     """allauth's signup with the patient's name (for their Patient record)."""
@@ -28,7 +30,7 @@ class ProfileForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     address = forms.CharField(
         label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -46,9 +48,7 @@ class ProfileForm(forms.Form):
 
 class SlotSearchForm(forms.Form):
     dentist = forms.ChoiceField(label=_("Dentist"), required=False)
-    date = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("From"), required=False, widget=DateInput())
 
     def __init__(self, *args: object, dentists, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -60,7 +60,7 @@ class SlotSearchForm(forms.Form):
 class SlotChoiceForm(forms.Form):
     dentist = forms.IntegerField(widget=forms.HiddenInput)
     start = forms.DateTimeField(
-        widget=forms.HiddenInput, input_formats=["%Y-%m-%dT%H:%M:%S%z"]
+        widget=HiddenDateTimeInput, input_formats=["%Y-%m-%dT%H:%M:%S%z"]
     )
     reason = forms.CharField(
         label=_("Reason for the visit"), max_length=200, required=False

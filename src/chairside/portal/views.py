@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chairside.billing import selectors as billing_selectors
-from chairside.core.clinic_time import clinic_tz
-from chairside.core.errors import ChairsideError, NotFound
+from chairside.core.clinic_time import clinic_today, clinic_tz
+from chairside.core.errors import ChairsideError
 from chairside.patients import selectors as patient_selectors
 from chairside.patients import services as patient_services
 from chairside.payments import gateway
@@ -39,8 +39,8 @@ from chairside.portal import policies
 from chairside.portal.forms import ProfileForm, SlotChoiceForm, SlotSearchForm
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling import services as scheduling_services
-from chairside.web import queries
 from chairside.web.decorators import patient_required
+from chairside.web.errors import form_error_from, json_errors
 
 BOOKING_DAYS = 7
 PROFILE_FIELDS = (
@@ -61,12 +61,9 @@ def _patient(request: HttpRequest):
 
 
 def _appointment(request: HttpRequest, appointment_id: int):
-    try:
-        return scheduling_selectors.appointment_get(
-            user=request.user, appointment_id=appointment_id
-        )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return scheduling_selectors.appointment_get(
+        user=request.user, appointment_id=appointment_id
+    )
 
 
 @patient_required
@@ -98,14 +95,14 @@ def profile(request: HttpRequest) -> HttpResponse:
     initial = {f: getattr(patient, f) or "" for f in PROFILE_FIELDS}
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        # Only what the patient changed: an untouched field keeps its value.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
             patient_services.patient_update(
-                actor=request.user, patient=patient, changes=dict(form.cleaned_data)
+                actor=request.user, patient=patient, changes=changes
             )
         except ChairsideError as exc:
-            details = exc.details if isinstance(exc.details, dict) else {}
-            field = details.get("field")
-            form.add_error(field if field in form.fields else None, exc.message)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("Your details are saved."))
             return HttpResponseRedirect(reverse("portal:profile"))
@@ -119,7 +116,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def _slots(request: HttpRequest, search: SlotSearchForm) -> list:
     data = search.cleaned_data if search.is_valid() else {}
-    first_day = max(data.get("date") or queries.clinic_today(), queries.clinic_today())
+    first_day = max(data.get("date") or clinic_today(), clinic_today())
     zone = clinic_tz()
     start = datetime.combine(first_day, time.min, tzinfo=zone)
     end = start + timedelta(days=BOOKING_DAYS)
@@ -225,10 +222,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
 
 
 def _invoice(request: HttpRequest, invoice_id: int):
-    try:
-        return billing_selectors.invoice_get(user=request.user, invoice_id=invoice_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return billing_selectors.invoice_get(user=request.user, invoice_id=invoice_id)
 
 
 @patient_required
@@ -260,20 +254,16 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 @patient_required
 @require_POST
+@json_errors
 def invoice_pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """Start a card payment: the same service as POST /api/payments, with the
     session instead of a bearer token. Stripe.js confirms it in the browser."""
     inv = _invoice(request, invoice_id)
     if not payment_policies.can_pay_by_card(request.user, inv):
         raise Http404
-    try:
-        checkout = payment_services.card_checkout_start(
-            invoice_id=inv.pk, user=request.user
-        )
-    except ChairsideError as exc:
-        return JsonResponse(
-            {"error": {"code": exc.code, "message": exc.message}}, status=exc.status
-        )
+    checkout = payment_services.card_checkout_start(
+        invoice_id=inv.pk, user=request.user
+    )
     return JsonResponse(
         {
             "payment_id": checkout.payment.pk,
@@ -288,14 +278,7 @@ def invoice_pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
 def payment_status(request: HttpRequest, payment_id: int) -> HttpResponse:
     """After Stripe.js confirmed: ask Stripe for the outcome (webhooks may
     lag) and show the receipt."""
-    try:
-        payment = payment_selectors.payment_get(
-            user=request.user, payment_id=payment_id
-        )
-        payment_services.payment_refresh_from_stripe(payment=payment)
-        payment = payment_selectors.payment_get(
-            user=request.user, payment_id=payment_id
-        )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    payment = payment_selectors.payment_get(user=request.user, payment_id=payment_id)
+    payment_services.payment_refresh_from_stripe(payment=payment)
+    payment = payment_selectors.payment_get(user=request.user, payment_id=payment_id)
     return render(request, "portal/receipt.html", {"payment": payment})

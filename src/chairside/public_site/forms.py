@@ -10,6 +10,9 @@ from tenants.validators import SUPPORTED_CURRENCIES
 
 
 class ClinicSignupForm(forms.Form):
+    # clinic_provision names the owner's fields without the prefix.
+    error_fields = {"password": "owner_password", "email": "owner_email"}
+
     name = forms.CharField(label=_("Clinic name"), max_length=120)
     slug = forms.CharField(
         label=_("Clinic address"),

@@ -16,11 +16,9 @@ from chairside.console.selectors import clinic_list_for_email
 from chairside.core.errors import ChairsideError, RateLimited
 from chairside.core.ratelimit import enforce_rate_limits, ip_key
 from chairside.public_site.forms import ClinicSignupForm, FindClinicForm
+from chairside.web.errors import form_error_from
 from tenants import selectors, services
 from tenants.models import Clinic
-
-# Which form field a service error about a given field belongs to.
-ERROR_FIELDS = {"password": "owner_password", "email": "owner_email"}
 
 
 def clinic_url(request: HttpRequest, clinic: Clinic) -> str:
@@ -72,9 +70,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 plan_code=data["plan"] or None,
             )
         except ChairsideError as exc:
-            details = exc.details if isinstance(exc.details, dict) else {}
-            field = ERROR_FIELDS.get(details.get("field"), details.get("field"))
-            form.add_error(field if field in form.fields else None, exc.message)
+            form_error_from(exc, form)
         else:
             # Straight into the new clinic, signed in as its owner: a one-time
             # link, since the session cookie of this host means nothing there.

@@ -1,33 +1,25 @@
 """Page guards built on accounts.policies: a direct URL is refused exactly as
-the navigation hides it."""
+the navigation hides it. Every guarded view answers domain errors through
+web.errors.page_errors."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from http import HTTPStatus
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from chairside.accounts import policies
+from chairside.web.errors import forbidden, page_errors
 
 View = Callable[..., HttpResponse]
 
 
-def forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
-    return render(
-        request,
-        "web/forbidden.html",
-        {"message": message or _("You do not have access to this page.")},
-        status=HTTPStatus.FORBIDDEN,
-    )
-
-
 def _guard(predicate: Callable[..., bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
+        view = page_errors(view)
+
         @wraps(view)
         def wrapped(request: HttpRequest, *args: object, **kwargs: object):
             if not request.user.is_authenticated:

@@ -8,6 +8,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from chairside.core.widgets import DateInput, DateTimeLocalInput, TimeInput
 from chairside.payments.models import PaymentMethod
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
@@ -31,7 +32,7 @@ class InvoiceMetaForm(forms.Form):
     due_date = forms.DateField(
         label=_("Due date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Leave empty for the clinic's usual terms."),
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
@@ -160,7 +161,7 @@ class PatientForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     address = forms.CharField(
         label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -186,7 +187,7 @@ class BookingForm(forms.Form):
     chair = forms.IntegerField(label=_("Chair"), required=False)
     start = forms.DateTimeField(
         label=_("Start"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeLocalInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
     duration_minutes = forms.IntegerField(
@@ -198,7 +199,10 @@ class BookingForm(forms.Form):
 class MoveForm(forms.Form):
     """A drag or resize: `start` is the clinic's wall-clock time."""
 
-    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"])
+    start = forms.DateTimeField(
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"],
+    )
     duration_minutes = forms.IntegerField(min_value=5, max_value=480)
     dentist = forms.IntegerField(required=False)
     chair = forms.IntegerField(required=False)
@@ -211,9 +215,7 @@ class AppointmentEditForm(forms.Form):
 
     start = forms.DateTimeField(
         label=_("Start"),
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local", "step": 300}, format="%Y-%m-%dT%H:%M"
-        ),
+        widget=DateTimeLocalInput(attrs={"step": 300}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     duration_minutes = forms.IntegerField(
@@ -266,12 +268,8 @@ class ShiftForm(forms.Form):
     weekday = forms.TypedChoiceField(
         label=_("Day"), choices=WEEKDAYS, coerce=int, widget=forms.HiddenInput
     )
-    start_time = forms.TimeField(
-        label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    end_time = forms.TimeField(
-        label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    start_time = forms.TimeField(label=_("From"), required=False, widget=TimeInput())
+    end_time = forms.TimeField(label=_("To"), required=False, widget=TimeInput())
 
     def clean(self) -> dict:
         data = super().clean()
@@ -310,9 +308,5 @@ class AuditFilterForm(forms.Form):
     model = forms.CharField(label=_("Record type"), required=False, max_length=64)
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=32)
     actor = forms.EmailField(label=_("By (email)"), required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())

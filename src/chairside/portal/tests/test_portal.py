@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from http import HTTPStatus
 
 import pytest
@@ -11,6 +12,7 @@ from django_tenants.utils import schema_context
 from chairside.accounts.models import User
 from chairside.patients.models import Patient
 from chairside.scheduling.models import Appointment
+from chairside.web.tests.browser import in_spanish, posted_back
 from chairside.web.tests.factories import (
     chair_make,
     clinic_local,
@@ -156,3 +158,27 @@ def test_portal_invoices_list_only_own(web, alpha, own):
     html = web(alpha, "patient").get("/portal/invoices/").content.decode()
     assert a.number in html
     assert b.number not in html
+
+
+def test_profile_in_spanish_posted_back_unchanged_keeps_the_date_of_birth(
+    web, alpha, own
+):
+    """The profile form rendered 16/09/1969 in Spanish, which the date
+    input shows as blank; saving it then wiped the date of birth."""
+    mine, _theirs = own
+    in_spanish(alpha, "patient")
+    with schema_context(alpha.schema_name):
+        Patient.objects.filter(pk=mine.pk).update(
+            date_of_birth=date(1969, 9, 16), medical_history="Asma"
+        )
+    client = web(alpha, "patient")
+
+    page = client.get("/portal/profile/").content.decode()
+    response = client.post("/portal/profile/", posted_back(page))
+
+    assert 'value="1969-09-16"' in page
+    assert response.status_code == HTTPStatus.FOUND
+    with schema_context(alpha.schema_name):
+        mine.refresh_from_db()
+    assert mine.date_of_birth == date(1969, 9, 16)
+    assert mine.medical_history == "Asma"

@@ -6,29 +6,13 @@ import itertools
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
-
-from django.db import connection
 
 from chairside.billing.models import Invoice, InvoiceItem
+from chairside.core.clinic_time import clinic_today, clinic_tz
 from chairside.patients.models import Patient
 from chairside.scheduling.models import Appointment, Chair, Dentist
-from tenants.models import Clinic
 
 _seq = itertools.count(1)
-
-
-def clinic_zone() -> ZoneInfo:
-    """The zone of the clinic whose schema is active (schema_context only sets
-    a stand-in tenant, so look the clinic up)."""
-    clinic = Clinic.objects.get(schema_name=connection.schema_name)
-    return ZoneInfo(clinic.time_zone)
-
-
-def clinic_today():
-    from django.utils import timezone
-
-    return timezone.now().astimezone(clinic_zone()).date()
 
 
 def patient_make(**fields) -> Patient:
@@ -113,4 +97,4 @@ def open_dentist_make(**fields) -> Dentist:
 def clinic_local(day_offset: int, hour: int, minute: int = 0) -> datetime:
     """A clinic-local wall-clock time `day_offset` days from today."""
     day = clinic_today() + timedelta(days=day_offset)
-    return datetime.combine(day, time(hour, minute), tzinfo=clinic_zone())
+    return datetime.combine(day, time(hour, minute), tzinfo=clinic_tz())

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+import time_machine
 from django_tenants.utils import schema_context
 
 from chairside.scheduling.models import Appointment
@@ -82,7 +84,7 @@ def test_events_feed_and_move(web, alpha, setup, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         events = client.get(
             "/app/calendar/events/", {"start": start, "end": end}
-        ).json()
+        ).json()["events"]
 
     assert [e["id"] for e in events] == [str(appointment.pk)]
     assert events[0]["start"] == wall(setup["start"])
@@ -243,8 +245,136 @@ def test_only_visits_that_can_move_are_draggable(web, alpha, setup):
             "start": wall(clinic_local(2, 0)) + "Z",
             "end": wall(clinic_local(3, 0)) + "Z",
         },
-    ).json()
+    ).json()["events"]
     assert {e["id"]: e["editable"] for e in events} == {
         str(first.pk): True,
         str(second.pk): False,
     }
+
+
+def clinic_days(clinic, *offsets: int) -> list:
+    """Clinic-local midnights `offsets` days from today (in the clinic's
+    zone: computed inside its schema)."""
+    with schema_context(clinic.schema_name):
+        return [clinic_local(offset, 0) for offset in offsets]
+
+
+def feed(client, midnight, first_hour: int = 0, last_hour: int = 24) -> dict:
+    """The feed as FullCalendar asks it: its visible hours of one day, the
+    clinic's wall-clock digits with a Z (UTC mode)."""
+    return client.get(
+        "/app/calendar/events/",
+        {
+            "start": wall(midnight + timedelta(hours=first_hour)) + "Z",
+            "end": wall(midnight + timedelta(hours=last_hour)) + "Z",
+        },
+        HTTP_ACCEPT="application/json",
+    ).json()
+
+
+def visit(setup, start, **fields) -> Appointment:
+    """Straight into the table: outside working hours or in the past, as
+    imported or demo visits can be (the service would refuse them)."""
+    return Appointment.objects.create(
+        patient=setup["patient"],
+        dentist=setup["dentist"],
+        chair=setup["chair"],
+        starts_at=start,
+        **fields,
+    )
+
+
+def test_a_visit_at_three_in_the_morning_is_inside_the_calendar_hours(
+    web, alpha, setup
+):
+    """The demo's visits at 03:00 clinic time were never fetched (the grid
+    asked for 07:00-21:00 only) nor drawn: the dashboard listed 15, the
+    calendar showed 5."""
+    tomorrow, quiet, later = clinic_days(alpha, 1, 2, 3)
+    with schema_context(alpha.schema_name):
+        early = visit(setup, tomorrow + timedelta(hours=3))
+    client = web(alpha, "receptionist")
+
+    answer = feed(client, tomorrow, first_hour=7, last_hour=21)
+    quiet_day = feed(client, quiet, first_hour=7, last_hour=21)
+
+    assert [e["id"] for e in answer["events"]] == [str(early.pk)]
+    assert answer["hours"]["slotMinTime"] <= "03:00:00"
+    assert answer["hours"]["slotMaxTime"] >= "18:00:00"  # the working day too
+    assert quiet_day["hours"]["slotMinTime"] > "03:00:00"
+    page = client.get("/app/calendar/")
+    assert page.context["hours"] == feed(client, later)["hours"]
+
+
+def test_a_visit_over_midnight_keeps_the_day_open_to_its_end(web, alpha, setup):
+    tomorrow, after = clinic_days(alpha, 1, 2)
+    with schema_context(alpha.schema_name):
+        visit(setup, tomorrow + timedelta(hours=23, minutes=30), duration_minutes=60)
+    client = web(alpha, "receptionist")
+
+    assert feed(client, tomorrow)["hours"]["slotMaxTime"] == "24:00:00"
+    assert feed(client, after)["hours"]["slotMinTime"] == "00:00:00"
+
+
+def test_the_feed_refuses_an_unbounded_range_with_the_error_envelope(web, alpha):
+    response = web(alpha, "receptionist").get(
+        "/app/calendar/events/",
+        {"start": "2020-01-01T00:00:00Z", "end": "2030-01-01T00:00:00Z"},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+def _actions(client, appointment, midnight) -> list[str]:
+    events = feed(client, midnight)["events"]
+    event = next(e for e in events if e["id"] == str(appointment.pk))
+    return event["extendedProps"]["actions"]
+
+
+def test_a_future_visit_offers_neither_check_in_nor_complete(web, alpha, setup):
+    (day,) = clinic_days(alpha, 2)
+    with schema_context(alpha.schema_name):
+        future = visit(setup, day + timedelta(hours=10))
+
+    actions = _actions(web(alpha, "receptionist"), future, day)
+
+    assert "confirmed" in actions
+    assert "cancelled" in actions
+    assert not {"checked_in", "completed", "no_show"} & set(actions)
+
+
+def test_a_started_visit_offers_check_in_then_complete(web, alpha, setup):
+    (day,) = clinic_days(alpha, 1)
+    with schema_context(alpha.schema_name):
+        ours = visit(setup, day + timedelta(hours=10))
+    client = web(alpha, "receptionist")
+    with time_machine.travel(day + timedelta(hours=10, minutes=10), tick=False):
+        before = _actions(client, ours, day)
+        with schema_context(alpha.schema_name):
+            Appointment.objects.filter(pk=ours.pk).update(status="checked_in")
+        after = _actions(client, ours, day)
+
+    assert {"checked_in", "no_show", "cancelled"} <= set(before)
+    assert "completed" not in before
+    assert "completed" in after
+    assert "checked_in" not in after
+
+
+def test_the_dashboard_row_offers_only_what_the_server_allows(web, alpha, setup):
+    (day,) = clinic_days(alpha, 1)
+    with schema_context(alpha.schema_name):
+        ours = visit(setup, day + timedelta(hours=10), status="checked_in")
+    client = web(alpha, "receptionist")
+    complete = 'name="status" value="completed"'
+
+    # Checked in early: nothing to complete until the visit has started.
+    with time_machine.travel(day + timedelta(hours=9, minutes=50), tick=False):
+        early = client.get("/app/").content.decode()
+    with time_machine.travel(day + timedelta(hours=10, minutes=5), tick=False):
+        started = client.get("/app/").content.decode()
+
+    assert f'id="appointment-{ours.pk}"' in early
+    assert complete not in early
+    assert complete in started

@@ -188,3 +188,32 @@ def test_audit_log_filters_by_who_did_it_and_record_type(web, alpha):
     assert {e["actor"] for e in entries} == {"receptionist@alpha.test"}
     assert {e["model"] for e in entries} == {"patients.Patient"}
     assert nobody.context["entries"] == []
+
+
+def test_saving_a_dentist_unchanged_keeps_a_split_days_second_shift(web, alpha):
+    """The form shows one shift per day; a split day's afternoon, not
+    shown, was deleted by every save of the dentist."""
+    from datetime import time
+
+    from chairside.scheduling.models import WorkingHours
+    from chairside.web.tests.browser import in_spanish, posted_back
+    from chairside.web.tests.factories import dentist_make
+
+    with schema_context(alpha.schema_name):
+        dentist = dentist_make()
+        for start, end in ((8, 12), (14, 18)):
+            WorkingHours.objects.create(
+                dentist=dentist, weekday=0, start_time=time(start), end_time=time(end)
+            )
+    in_spanish(alpha, "admin")
+    client = web(alpha, "admin")
+    url = f"/app/settings/dentists/{dentist.pk}/"
+
+    response = client.post(url, posted_back(client.get(url).content.decode()))
+
+    assert response.status_code == HTTPStatus.FOUND
+    with schema_context(alpha.schema_name):
+        shifts = sorted(
+            (h.start_time.hour, h.end_time.hour) for h in dentist.working_hours.all()
+        )
+    assert shifts == [(8, 12), (14, 18)]

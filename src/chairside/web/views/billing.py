@@ -17,13 +17,14 @@ from chairside.billing import policies as billing_policies
 from chairside.billing import selectors as billing_selectors
 from chairside.billing import services as billing_services
 from chairside.billing.models import InvoiceStatus
-from chairside.core.errors import ChairsideError, NotFound
+from chairside.core.errors import ChairsideError
 from chairside.patients.models import Patient
 from chairside.payments import policies as payment_policies
 from chairside.payments import selectors as payment_selectors
 from chairside.payments import services as payment_services
 from chairside.scheduling.models import Appointment
-from chairside.web.decorators import forbidden, staff_required
+from chairside.web.decorators import staff_required
+from chairside.web.errors import forbidden, form_error_from
 from chairside.web.forms import (
     InvoiceLineFormSet,
     InvoiceMetaForm,
@@ -35,11 +36,8 @@ from chairside.web.pdf import invoice_pdf
 PAGE_SIZE = 50
 
 
-def _invoice_or_404(request: HttpRequest, invoice_id: int):
-    try:
-        return billing_selectors.invoice_get(user=request.user, invoice_id=invoice_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+def _invoice(request: HttpRequest, invoice_id: int):
+    return billing_selectors.invoice_get(user=request.user, invoice_id=invoice_id)
 
 
 @staff_required
@@ -63,7 +61,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    invoice = _invoice_or_404(request, invoice_id)
+    invoice = _invoice(request, invoice_id)
     payments = payment_selectors.payment_list(
         user=request.user, invoice_id=invoice.pk
     ).prefetch_related("refunds")
@@ -121,7 +119,7 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
                 created_by=request.user,
             )
         except ChairsideError as exc:
-            meta.add_error(None, exc.message)
+            form_error_from(exc, meta)
         else:
             messages.success(
                 request, _("Invoice %(number)s issued.") % {"number": invoice.number}
@@ -140,7 +138,7 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def payment_record(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    invoice = _invoice_or_404(request, invoice_id)
+    invoice = _invoice(request, invoice_id)
     if not payment_policies.can_record_manual_payment(request.user):
         return forbidden(request)
     form = ManualPaymentForm(request.POST)
@@ -165,12 +163,7 @@ def payment_record(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def payment_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
-    try:
-        payment = payment_selectors.payment_get(
-            user=request.user, payment_id=payment_id
-        )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    payment = payment_selectors.payment_get(user=request.user, payment_id=payment_id)
     if not payment_policies.can_refund(request.user):
         return forbidden(request)
     form = RefundForm(request.POST)
@@ -200,16 +193,11 @@ def invoice_pdf_response(request: HttpRequest, invoice) -> HttpResponse:
 
 @staff_required
 def invoice_download(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    return invoice_pdf_response(request, _invoice_or_404(request, invoice_id))
+    return invoice_pdf_response(request, _invoice(request, invoice_id))
 
 
 @staff_required
 def payment_receipt(request: HttpRequest, payment_id: int) -> HttpResponse:
-    try:
-        payment = payment_selectors.payment_get(
-            user=request.user, payment_id=payment_id
-        )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    payment = payment_selectors.payment_get(user=request.user, payment_id=payment_id)
     ensure(payment_policies.can_view_payment(request.user, payment.invoice))
     return render(request, "web/receipt.html", {"payment": payment})

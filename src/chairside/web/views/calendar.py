@@ -10,12 +10,12 @@ see is exactly the clinic's local time, DST days included.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from http import HTTPStatus
 
 from django.contrib import messages
+from django.db.models import Max, Min
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chairside.core.clinic_time import clinic_tz
-from chairside.core.errors import ChairsideError, NotFound
+from chairside.core.errors import ChairsideError
 from chairside.scheduling import policies as scheduling_policies
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling import services as scheduling_services
@@ -42,7 +42,16 @@ from chairside.scheduling.models import (
 )
 from chairside.web import queries
 from chairside.web.decorators import staff_required
+from chairside.web.errors import (
+    form_error_from,
+    form_error_json,
+    json_errors,
+    wants_json,
+)
 from chairside.web.forms import AppointmentEditForm, BookingForm, MoveForm
+
+# The widest view is a week; a month view would be six weeks.
+MAX_RANGE = timedelta(weeks=6)
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -69,6 +78,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     # Active ones, with hours: the columns and the booking dialog share them.
     dentists = list(scheduling_selectors.dentist_list(user=request.user))
     chairs = list(scheduling_selectors.chair_list(user=request.user))
+    shifts = [
+        (h.start_time, h.end_time) for d in dentists for h in d.working_hours.all()
+    ]
     return render(
         request,
         "web/calendar.html",
@@ -80,27 +92,31 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "initial_date": request.GET.get("date", ""),
             "time_zone": request.tenant.time_zone,
             "now": _wall(timezone.now()),
+            # The first view's hours; the feed widens them around any visit.
+            "hours": queries.calendar_hours([], shifts),
         },
     )
 
 
 @staff_required
+@json_errors
 def calendar_events(request: HttpRequest) -> HttpResponse:
     start, end = _parse(request.GET.get("start")), _parse(request.GET.get("end"))
     if start is None or end is None or end <= start:
-        return JsonResponse(
-            {
-                "error": {
-                    "code": "invalid_input",
-                    "message": _("Give a start and an end."),
-                }
-            },
-            status=HTTPStatus.BAD_REQUEST,
-        )
+        raise ChairsideError(_("Give a start and an end."))
+    if end - start > MAX_RANGE:
+        raise ChairsideError(_("Ask for at most six weeks at a time."))
     by = "chair" if request.GET.get("by") == "chair" else "dentist"
+    rows = queries.calendar_event_rows(*queries.calendar_days(start, end))
+    now = timezone.now()
     # Looked up once per request, not once per event.
     labels = {value: str(label) for value, label in AppointmentStatus.choices}
-    dentists = {d.pk: str(d) for d in Dentist.objects.all()}
+    # The dentists' names and working days in one query.
+    dentist_rows = Dentist.objects.annotate(
+        opens=Min("working_hours__start_time"), closes=Max("working_hours__end_time")
+    )
+    dentists = {d.pk: str(d) for d in dentist_rows}
+    shifts = [(d.opens, d.closes) for d in dentist_rows if d.is_active and d.opens]
     chairs = {c.pk: c.name for c in Chair.objects.all()}
 
     events = [
@@ -121,61 +137,41 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
                 "patientId": row["patient_id"],
                 "dentistId": row["dentist_id"],
                 "chairId": row["chair_id"],
+                # The dialog's buttons: only what the server allows now.
+                "actions": queries.appointment_actions(
+                    Appointment(
+                        status=row["status"],
+                        starts_at=row["starts_at"],
+                        ends_at=row["ends_at"],
+                    ),
+                    now=now,
+                ),
             },
         }
-        for row in queries.calendar_event_rows(start, end)
+        for row in rows
     ]
-    return JsonResponse(events, safe=False)
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _error_json(exc: ChairsideError) -> JsonResponse:
-    details = exc.details if isinstance(exc.details, dict) else {}
-    return JsonResponse(
-        {"error": {"code": exc.code, "message": exc.message, "details": details}},
-        status=exc.status,
-    )
-
-
-def _form_error_json(form) -> JsonResponse:
-    message = " ".join(
-        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errs)}"
-        for name, errs in form.errors.items()
-    )
-    return JsonResponse(
-        {
-            "error": {
-                "code": "validation_failed",
-                "message": message,
-                "details": form.errors,
-            }
-        },
-        status=HTTPStatus.BAD_REQUEST,
-    )
+    # The hours on screen cover every visit of the days shown.
+    hours = queries.calendar_hours(rows, shifts)
+    return JsonResponse({"events": events, "hours": hours})
 
 
 @staff_required
 @require_POST
+@json_errors
 def calendar_book(request: HttpRequest) -> HttpResponse:
     form = BookingForm(request.POST)
     if not form.is_valid():
-        return _form_error_json(form)
+        return form_error_json(form)
     data = form.cleaned_data
-    try:
-        appointment = scheduling_services.appointment_book(
-            actor=request.user,
-            patient_id=data["patient"],
-            dentist_id=data["dentist"],
-            chair_id=data["chair"],
-            start=data["start"],
-            duration_minutes=data["duration_minutes"],
-            reason=data["reason"],
-        )
-    except ChairsideError as exc:
-        return _error_json(exc)
+    appointment = scheduling_services.appointment_book(
+        actor=request.user,
+        patient_id=data["patient"],
+        dentist_id=data["dentist"],
+        chair_id=data["chair"],
+        start=data["start"],
+        duration_minutes=data["duration_minutes"],
+        reason=data["reason"],
+    )
     return JsonResponse(
         {"id": appointment.pk, "message": _("Appointment booked.")},
         status=HTTPStatus.CREATED,
@@ -184,28 +180,26 @@ def calendar_book(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
+@json_errors
 def calendar_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Drag, resize or edit: a refused move answers 409 with the reason, and
     the page puts the appointment back where it was."""
     form = MoveForm(request.POST)
     if not form.is_valid():
-        return _form_error_json(form)
+        return form_error_json(form)
     data = form.cleaned_data
-    try:
-        appointment = scheduling_selectors.appointment_get(
-            user=request.user, appointment_id=appointment_id
-        )
-        changes = {
-            "starts_at": data["start"],
-            "duration_minutes": data["duration_minutes"],
-            "dentist_id": data["dentist"],
-            "chair_id": data["chair"],
-        }
-        scheduling_services.appointment_update(
-            actor=request.user, appointment=appointment, changes=changes
-        )
-    except ChairsideError as exc:
-        return _error_json(exc)
+    appointment = scheduling_selectors.appointment_get(
+        user=request.user, appointment_id=appointment_id
+    )
+    changes = {
+        "starts_at": data["start"],
+        "duration_minutes": data["duration_minutes"],
+        "dentist_id": data["dentist"],
+        "chair_id": data["chair"],
+    }
+    scheduling_services.appointment_update(
+        actor=request.user, appointment=appointment, changes=changes
+    )
     return JsonResponse({"id": appointment_id, "message": _("Appointment moved.")})
 
 
@@ -214,12 +208,9 @@ def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """The form behind the calendar's "Edit": reschedule (time, length,
     dentist, chair) and reason/notes in one save, decided by
     scheduling.services like a drag; a refusal is shown on the form."""
-    try:
-        appointment = scheduling_selectors.appointment_get(
-            user=request.user, appointment_id=appointment_id
-        )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    appointment = scheduling_selectors.appointment_get(
+        user=request.user, appointment_id=appointment_id
+    )
     with_notes = scheduling_policies.can_write_notes(request.user)
     # Inactive ones too, so an appointment keeps its own dentist and chair.
     dentists = scheduling_selectors.dentist_list(user=request.user, active=None)
@@ -258,7 +249,7 @@ def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
                 actor=request.user, appointment=appointment, changes=changes
             )
         except ChairsideError as exc:
-            form.add_error(None, exc.message)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("Appointment saved."))
             day = start.date().isoformat()
@@ -277,10 +268,10 @@ def appointment_status(request: HttpRequest, appointment_id: int) -> HttpRespons
     """Check in, complete, cancel, no-show (the dashboard's buttons and the
     calendar's dialog). htmx gets the updated dashboard row back."""
     status = request.POST.get("status", "")
+    appointment = scheduling_selectors.appointment_get(
+        user=request.user, appointment_id=appointment_id
+    )
     try:
-        appointment = scheduling_selectors.appointment_get(
-            user=request.user, appointment_id=appointment_id
-        )
         if status == "cancelled":
             appointment = scheduling_services.appointment_cancel(
                 actor=request.user,
@@ -292,8 +283,8 @@ def appointment_status(request: HttpRequest, appointment_id: int) -> HttpRespons
                 actor=request.user, appointment=appointment, changes={"status": status}
             )
     except ChairsideError as exc:
-        if _wants_json(request):
-            return _error_json(exc)
+        if wants_json(request):
+            raise
         if request.htmx:
             return HttpResponse(
                 f'<tr><td colspan="5" role="alert" class="alert error">'
@@ -302,12 +293,15 @@ def appointment_status(request: HttpRequest, appointment_id: int) -> HttpRespons
             )
         messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("web:dashboard"))
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"id": appointment.pk, "status": appointment.status})
     if request.htmx:
         appointment = Appointment.objects.select_related(
             "patient", "chair", "dentist"
         ).get(pk=appointment.pk)
+        appointment.actions = queries.appointment_actions(
+            appointment, now=timezone.now()
+        )
         return render(request, "web/_appointment_row.html", {"a": appointment})
     messages.success(request, _("Appointment updated."))
     return HttpResponseRedirect(request.POST.get("next") or reverse("web:dashboard"))

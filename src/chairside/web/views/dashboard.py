@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from chairside.billing.models import OPEN_STATUSES, InvoiceStatus
 from chairside.billing.selectors import invoice_list
+from chairside.core.clinic_time import clinic_today
 from chairside.web import queries
 from chairside.web.decorators import staff_required
 
@@ -15,7 +17,7 @@ LIST_LIMIT = 20
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    today = queries.clinic_today()
+    today = clinic_today()
     open_invoices = (
         invoice_list(user=request.user)
         .filter(status__in=OPEN_STATUSES)
@@ -25,7 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "today": today,
-        "by_dentist": queries.appointments_of_day_by_dentist(today),
+        "by_dentist": queries.appointments_of_day_by_dentist(today, now=timezone.now()),
         "open_invoices": open_invoices[:LIST_LIMIT],
         "overdue_count": open_invoices.filter(status=InvoiceStatus.OVERDUE).count(),
         "failed_reminders": _failed_reminders(),

@@ -11,19 +11,20 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chairside.billing import selectors as billing_selectors
-from chairside.core.errors import ChairsideError, NotFound
+from chairside.core.errors import ChairsideError
 from chairside.patients import policies as patient_policies
 from chairside.patients import selectors as patient_selectors
 from chairside.patients import services as patient_services
 from chairside.payments import selectors as payment_selectors
 from chairside.scheduling import selectors as scheduling_selectors
-from chairside.web.decorators import forbidden, staff_required
+from chairside.web.decorators import staff_required
+from chairside.web.errors import forbidden, form_error_from
 from chairside.web.forms import PatientForm
 
 PAGE_SIZE = 50
@@ -36,13 +37,6 @@ FORM_FIELDS = (
     "address",
     "medical_history",
 )
-
-
-def _patient_or_404(request: HttpRequest, patient_id: int):
-    try:
-        return patient_selectors.patient_get(user=request.user, patient_id=patient_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
 
 
 @staff_required
@@ -64,7 +58,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = _patient_or_404(request, patient_id)
+    patient = patient_selectors.patient_get(user=request.user, patient_id=patient_id)
     appointments = (
         scheduling_selectors.appointment_list(
             user=request.user, patient_id=patient.pk, scope="all"
@@ -96,7 +90,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 @staff_required
 def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The medical history, shown on request; the read is audited."""
-    patient = _patient_or_404(request, patient_id)
+    patient = patient_selectors.patient_get(user=request.user, patient_id=patient_id)
     if not patient_policies.can_read_medical_history(request.user, patient):
         return forbidden(request, _("Only clinicians may read medical histories."))
     patient_services.patient_medical_history_read(actor=request.user, patient=patient)
@@ -116,19 +110,20 @@ def _patient_form_page(request: HttpRequest, patient=None) -> HttpResponse:
         )
     form = PatientForm(request.POST or None, initial=initial, with_history=with_history)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in FORM_FIELDS}
-        data["phone"] = data.get("phone") or ""
+        data = form.cleaned_data
         try:
             if patient is None:
                 patient = patient_services.patient_create(actor=request.user, **data)
             else:
+                # Only what the user changed: a field the form did not show,
+                # or showed and got back untouched, keeps its stored value.
                 patient = patient_services.patient_update(
-                    actor=request.user, patient=patient, changes=data
+                    actor=request.user,
+                    patient=patient,
+                    changes={name: data[name] for name in form.changed_data},
                 )
         except ChairsideError as exc:
-            details = exc.details if isinstance(exc.details, dict) else {}
-            field = details.get("field")
-            form.add_error(field if field in form.fields else None, exc.message)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("Patient saved."))
             return HttpResponseRedirect(reverse("web:patient", args=[patient.pk]))
@@ -149,7 +144,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = _patient_or_404(request, patient_id)
+    patient = patient_selectors.patient_get(user=request.user, patient_id=patient_id)
     if not patient_policies.can_edit_patient(request.user, patient):
         return forbidden(request)
     return _patient_form_page(request, patient)

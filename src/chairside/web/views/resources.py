@@ -8,16 +8,17 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chairside.core.clinic_time import clinic_tz
-from chairside.core.errors import ChairsideError, NotFound
+from chairside.core.errors import ChairsideError
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling import services as scheduling_services
 from chairside.web.decorators import admin_required
+from chairside.web.errors import form_error_from
 from chairside.web.forms import (
     WEEKDAYS,
     AuditFilterForm,
@@ -30,12 +31,6 @@ from chairside.web.forms import (
 AUDIT_PAGE_SIZE = 50
 
 
-def _add_error(form, exc: ChairsideError) -> None:
-    details = exc.details if isinstance(exc.details, dict) else {}
-    field = details.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 @admin_required
 def dentist_list(request: HttpRequest) -> HttpResponse:
     dentists = scheduling_selectors.dentist_list(
@@ -46,28 +41,37 @@ def dentist_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _shifts(formset) -> list[dict]:
-    return [
-        {
-            "weekday": f.cleaned_data["weekday"],
-            "start_time": f.cleaned_data["start_time"],
-            "end_time": f.cleaned_data["end_time"],
-        }
-        for f in formset.forms
-        if f.cleaned_data.get("start_time")
-    ]
+def _shifts(formset, hours: list) -> list[dict]:
+    """The week's shifts from the rows: a row shows a day's first shift
+    only, so a row left as it was keeps every shift of its day (a split
+    day's afternoon is not dropped for not being shown)."""
+    shifts = []
+    for f in formset.forms:
+        day = f.cleaned_data["weekday"]
+        if not f.has_changed():
+            shifts += [
+                {"weekday": day, "start_time": h.start_time, "end_time": h.end_time}
+                for h in hours
+                if h.weekday == day
+            ]
+        elif f.cleaned_data.get("start_time"):
+            shifts.append(
+                {
+                    "weekday": day,
+                    "start_time": f.cleaned_data["start_time"],
+                    "end_time": f.cleaned_data["end_time"],
+                }
+            )
+    return shifts
 
 
 @admin_required
 def dentist_edit(request: HttpRequest, dentist_id: int | None = None) -> HttpResponse:
     dentist = None
     if dentist_id is not None:
-        try:
-            dentist = scheduling_selectors.dentist_get(
-                user=request.user, dentist_id=dentist_id
-            )
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
+        dentist = scheduling_selectors.dentist_get(
+            user=request.user, dentist_id=dentist_id
+        )
     initial = (
         {
             f: getattr(dentist, f) or ""
@@ -86,17 +90,20 @@ def dentist_edit(request: HttpRequest, dentist_id: int | None = None) -> HttpRes
             if dentist is None:
                 dentist = scheduling_services.dentist_create(
                     actor=request.user,
-                    working_hours=_shifts(shifts),
+                    working_hours=_shifts(shifts, hours),
                     **form.cleaned_data,
                 )
             else:
                 scheduling_services.dentist_update(
                     actor=request.user,
                     dentist=dentist,
-                    changes={**form.cleaned_data, "working_hours": _shifts(shifts)},
+                    changes={
+                        **form.cleaned_data,
+                        "working_hours": _shifts(shifts, hours),
+                    },
                 )
         except ChairsideError as exc:
-            _add_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("%(name)s saved.") % {"name": dentist})
             return HttpResponseRedirect(reverse("web:settings-dentists"))
@@ -118,7 +125,7 @@ def chair_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"]
             )
         except ChairsideError as exc:
-            _add_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("%(name)s added.") % {"name": chair.name})
             return HttpResponseRedirect(reverse("web:settings-chairs"))

@@ -15,6 +15,7 @@ from chairside.core.errors import ChairsideError
 from chairside.payments import gateway
 from chairside.web import services
 from chairside.web.decorators import admin_required
+from chairside.web.errors import form_error_from
 from chairside.web.forms import (
     ClinicProfileForm,
     NotificationSettingsForm,
@@ -22,12 +23,6 @@ from chairside.web.forms import (
     StripeAccountForm,
 )
 from tenants import services as tenant_services
-
-
-def _field_error(form, exc: ChairsideError) -> None:
-    details = exc.details if isinstance(exc.details, dict) else {}
-    field = details.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def _render(request: HttpRequest, template: str, context: dict, form) -> HttpResponse:
@@ -56,7 +51,7 @@ def clinic_profile(request: HttpRequest) -> HttpResponse:
         try:
             tenant_services.clinic_profile_update(clinic=clinic, **form.cleaned_data)
         except ChairsideError as exc:
-            _field_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("Clinic profile saved."))
             return HttpResponseRedirect(reverse("web:settings-profile"))
@@ -115,7 +110,7 @@ def staff(request: HttpRequest) -> HttpResponse:
                 clinic_url=clinic_url(request, request.tenant),
             )
         except ChairsideError as exc:
-            _field_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": user.email}
@@ -138,7 +133,7 @@ def stripe_connection(request: HttpRequest) -> HttpResponse:
                 clinic=clinic, account_id=form.cleaned_data["stripe_account_id"]
             )
         except ChairsideError as exc:
-            _field_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("Stripe connection saved."))
             return HttpResponseRedirect(reverse("web:settings-stripe"))

@@ -1,0 +1,150 @@
+"""Domain errors reach people one way on every page (web/errors.py), as
+core/api.py does for the API."""
+
+from __future__ import annotations
+
+import ast
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from django.http import Http404
+from django.test import RequestFactory
+from django_tenants.utils import schema_context
+
+from chairside.core.errors import Conflict, NotFound, PermissionDenied
+from chairside.web.errors import page_errors
+from chairside.web.tests.factories import patient_make
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[4]
+VIEW_MODULES = sorted(
+    [
+        *ROOT.glob("src/chairside/web/views/*.py"),
+        *ROOT.glob("src/chairside/*/views.py"),
+        *ROOT.glob("src/chairside/*/views/*.py"),
+        *ROOT.glob("tenants/views.py"),
+    ]
+)
+
+
+def _hand_written_error_handling(path: Path) -> list[str]:
+    """What web/errors.py does, done by hand: reading a domain error's
+    details, building the JSON error envelope, or catching NotFound (to
+    turn it into a 404)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute) and node.attr == "details":
+            found.append(f"{path.name}:{node.lineno} reads .details")
+        if isinstance(node, ast.Dict) and any(
+            isinstance(key, ast.Constant) and key.value == "error" for key in node.keys
+        ):
+            found.append(f"{path.name}:{node.lineno} builds the error envelope")
+        if isinstance(node, ast.ExceptHandler) and "NotFound" in ast.unparse(
+            node.type or ast.Constant(None)
+        ):
+            found.append(f"{path.name}:{node.lineno} catches NotFound")
+    return found
+
+
+def test_no_view_maps_domain_errors_by_hand():
+    names = {path.name for path in VIEW_MODULES}
+    assert {"calendar.py", "patients.py", "views.py"} <= names
+    found = [hit for path in VIEW_MODULES for hit in _hand_written_error_handling(path)]
+    assert found == []
+
+
+def test_the_check_sees_a_hand_written_copy(tmp_path):
+    copy = tmp_path / "views.py"
+    copy.write_text(
+        "try:\n    pass\nexcept NotFound as exc:\n"
+        "    field = exc.details\n    body = {'error': {'code': 1}}\n"
+    )
+    assert len(_hand_written_error_handling(copy)) == 3
+
+
+def test_a_domain_error_on_a_form_shows_next_to_its_field(web, alpha):
+    response = web(alpha, "receptionist").post(
+        "/app/patients/new/",
+        {
+            "first_name": "Ana",
+            "last_name": "Root",
+            "email": "ana@root.test",
+            "date_of_birth": "2999-01-01",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert 'id="id_date_of_birth_error"' in page
+    assert "The date of birth cannot be in the future." in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/app/patients/999999/",
+        "/app/patients/999999/edit/",
+        "/app/invoices/999999/",
+        "/app/appointments/999999/edit/",
+        "/app/settings/dentists/999999/",
+    ],
+)
+def test_a_missing_object_is_a_404_page(web, alpha, path):
+    response = web(alpha, "admin").get(path)
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_another_clinics_patient_is_a_404_page(web, alpha, beta):
+    with schema_context(beta.schema_name):
+        theirs = patient_make()
+
+    response = web(alpha, "receptionist").get(f"/app/patients/{theirs.pk}/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_missing_invoice_in_the_portal_is_a_404_page(web, alpha):
+    response = web(alpha, "patient").get("/portal/invoices/999999/")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_missing_appointment_of_a_json_endpoint_answers_the_envelope(web, alpha):
+    response = web(alpha, "receptionist").post(
+        "/app/appointments/999999/move/",
+        {"start": "2030-01-01T10:00", "duration_minutes": 30},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["error"]["code"] == "not_found"
+    assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+def _raising(exc):
+    @page_errors
+    def view(request):
+        raise exc
+
+    return view
+
+
+def test_permission_denied_is_the_forbidden_page(alpha):
+    request = RequestFactory().get("/app/x/")
+    response = _raising(PermissionDenied("Not yours."))(request)
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Not yours." in response.content.decode()
+
+
+def test_not_found_becomes_django_404(alpha):
+    with pytest.raises(Http404):
+        _raising(NotFound("No such thing."))(RequestFactory().get("/app/x/"))
+
+
+def test_any_other_refusal_is_a_page_with_its_status_and_message(alpha):
+    response = _raising(Conflict("Taken."))(RequestFactory().get("/app/x/"))
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "Taken." in response.content.decode()
