@@ -21,10 +21,9 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[4]
 VIEW_MODULES = sorted(
     [
-        *ROOT.glob("src/chairside/web/views/*.py"),
         *ROOT.glob("src/chairside/*/views.py"),
         *ROOT.glob("src/chairside/*/views/*.py"),
-        *ROOT.glob("tenants/views.py"),
+        *ROOT.glob("tenants/**/views.py"),
     ]
 )
 
