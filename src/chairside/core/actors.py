@@ -12,8 +12,9 @@ audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,21 @@ STRIPE_WEBHOOK = SystemActor("stripe-webhook")
 SIGNUP = SystemActor("signup")
 COMMAND = SystemActor("command")  # manage.py commands run by an operator
 DEMO_SEED = SystemActor("demo-seed")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def no_actor(reason: str) -> Callable[[F], F]:
+    """Mark a function that changes clinic data yet takes no actor, saying
+    why (tests/test_adapter_contract.py reads the reason): e.g. signing in,
+    whose caller is unknown until the password is checked."""
+
+    def mark(function: F) -> F:
+        function.no_actor_reason = reason  # type: ignore[attr-defined]
+        return function
+
+    return mark
 
 
 def is_system(actor: Any, *allowed: SystemActor) -> bool:
