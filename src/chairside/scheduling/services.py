@@ -295,6 +295,10 @@ def appointment_update(
     ensure(policies.can_edit_appointment(actor, appointment))
     if "starts_at" in changes and changes["starts_at"] is not None:
         changes["starts_at"] = as_clinic_time(changes["starts_at"])
+    if is_patient(actor) and not changes.get("notes"):
+        # A patient never sees the notes, so an empty one (a PUT's default)
+        # cannot mean "clear them": it is not theirs to change.
+        changes = {name: v for name, v in changes.items() if name != "notes"}
     changed = {
         name: value
         for name, value in changes.items()
