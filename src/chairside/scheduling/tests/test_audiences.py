@@ -10,7 +10,6 @@ from django_tenants.utils import schema_context
 
 from chairside.notifications.content import appointment_reminder_content
 from chairside.scheduling.models import Appointment
-from chairside.web.tests.conftest import web  # noqa: F401  (shared fixture)
 from conftest import world_user
 from tests.world_clinical import clinic_dt, world_chair, world_dentist, world_patient
 
@@ -92,7 +91,7 @@ def test_staff_get_the_notes(api, alpha, noted, local):
     assert [a["notes"] for a in listed if a["id"] == noted.pk] == [SECRET]
 
 
-def test_portal_pages_do_not_show_the_notes(web, alpha, noted):  # noqa: F811
+def test_portal_pages_do_not_show_the_notes(web, alpha, noted):
     client = web(alpha, "patient")
     for path in ("/portal/", f"/portal/visits/{noted.pk}/move/"):
         response = client.get(path)
