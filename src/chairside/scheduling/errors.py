@@ -29,3 +29,4 @@ class SchedulingErrorCode(StrEnum):
     SHIFTS_OVERLAP = "dentist_shifts_overlap"
     CHAIR_NAME_TAKEN = "chair_name_taken"
     RANGE_TOO_LONG = "availability_range_too_long"
+    SETTINGS_INVALID = "scheduling_settings_invalid"

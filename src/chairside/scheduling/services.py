@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pghistory
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -439,6 +440,17 @@ def scheduling_settings_update(
     ]
     for name in fields:
         setattr(settings_row, name, changes[name])
+    try:
+        # The model's validators hold the bounds; pages and tasks get them
+        # here as the API gets them from its schema.
+        settings_row.clean_fields()
+    except ValidationError as exc:
+        field, problems = next(iter(exc.message_dict.items()))
+        raise ChairsideError(
+            problems[0],
+            code=SchedulingErrorCode.SETTINGS_INVALID,
+            details={"field": field},
+        ) from None
     if fields:
         settings_row.save(update_fields=[*fields, "updated_at"])
     return settings_row

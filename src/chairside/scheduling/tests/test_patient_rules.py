@@ -347,3 +347,19 @@ def test_the_service_takes_the_acting_admin(alpha):
             actor=world_user(alpha, "admin"), changes={"cancellation_window_hours": 4}
         )
         assert selectors.scheduling_settings_get().cancellation_window_hours == 4
+
+
+def test_the_service_refuses_rules_out_of_bounds_and_writes_nothing(alpha):
+    """Pages and tasks reach the service without the API's schema."""
+    with schema_context(alpha.schema_name):
+        with pytest.raises(ChairsideError) as refused:
+            services.scheduling_settings_update(
+                actor=world_user(alpha, "admin"),
+                changes={
+                    "cancellation_window_hours": 2,
+                    "max_online_duration_minutes": 481,
+                },
+            )
+        assert refused.value.code == SchedulingErrorCode.SETTINGS_INVALID
+        assert refused.value.details == {"field": "max_online_duration_minutes"}
+        assert selectors.scheduling_settings_get().cancellation_window_hours == 24

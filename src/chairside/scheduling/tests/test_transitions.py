@@ -12,7 +12,7 @@ from http import HTTPStatus
 
 import pytest
 import time_machine
-from django_tenants.utils import schema_context
+from django_tenants.utils import tenant_context
 
 from chairside.scheduling import selectors
 from chairside.scheduling.models import Appointment, AppointmentStatus
@@ -33,7 +33,7 @@ WHEN = {
 
 
 def visit(clinic, when, status):
-    with schema_context(clinic.schema_name):
+    with tenant_context(clinic):
         return Appointment.objects.create(
             patient=world_patient(clinic),
             dentist=world_dentist(clinic),
@@ -73,7 +73,7 @@ STAFF_TABLE = [
 )
 def test_allowed_actions_for_staff(alpha, status, when, expected):
     appointment = visit(alpha, when, status)
-    with schema_context(alpha.schema_name):
+    with tenant_context(alpha):
         actions = selectors.appointment_allowed_actions(
             actor=world_user(alpha, "receptionist"), appointment=appointment
         )
@@ -103,7 +103,7 @@ def test_the_api_does_exactly_what_is_allowed(api, alpha, status, when, expected
             response.json(),
         )
         # Free the slot for the next target.
-        with schema_context(alpha.schema_name):
+        with tenant_context(alpha):
             Appointment.objects.filter(pk=appointment.pk).update(status=S.CANCELLED)
 
 
@@ -162,7 +162,7 @@ def test_the_check_in_day_is_the_clinics(api, beta):
     so Wednesday's visits can be checked in and Tuesday's no longer."""
     with (
         time_machine.travel("2027-01-05T23:30:00Z", tick=False),
-        schema_context(beta.schema_name),
+        tenant_context(beta),
     ):
         wednesday = Appointment.objects.create(
             patient=world_patient(beta),
@@ -198,7 +198,7 @@ PATIENT_TABLE = [
 
 @pytest.mark.parametrize(("status", "wall", "expected"), PATIENT_TABLE)
 def test_allowed_actions_for_the_patient(alpha, status, wall, expected):
-    with schema_context(alpha.schema_name):
+    with tenant_context(alpha):
         appointment = Appointment.objects.create(
             patient=world_patient(alpha),
             dentist=world_dentist(alpha),
