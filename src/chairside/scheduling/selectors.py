@@ -167,7 +167,7 @@ def appointment_allowed_actions(
     if not policies.can_edit_appointment(actor, appointment):
         return []
     actions = [
-        status
+        str(status)
         for status in transitions.statuses_allowed(appointment, now=now)
         if policies.can_set_status(actor, status)
     ]
