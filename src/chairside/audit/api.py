@@ -9,9 +9,9 @@ from ninja.pagination import paginate
 from chairside.accounts.auth import jwt_auth
 from chairside.audit import selectors
 from chairside.audit.schemas import AuditEventOut, AuditFilter
+from chairside.core.clinic_time import as_clinic_time
 from chairside.core.openapi import with_errors
 from chairside.core.pagination import BoundedLimitOffsetPagination
-from chairside.scheduling.selectors import as_clinic_datetime
 
 router = Router(tags=["audit"], auth=jwt_auth)
 
@@ -59,9 +59,9 @@ def list_audit_events(request: HttpRequest, filters: Query[AuditFilter]) -> Any:
         object_id=filters.object_id,
         action=filters.action,
         actor_id=filters.actor,
-        since=as_clinic_datetime(filters.date_from) if filters.date_from else None,
+        since=as_clinic_time(filters.date_from) if filters.date_from else None,
         until=(
-            as_clinic_datetime(filters.date_to, end_of_day=True)
+            as_clinic_time(filters.date_to, end_of_day=True)
             if filters.date_to
             else None
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -48,3 +48,18 @@ def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:
     aware = naive.replace(tzinfo=tz)
     # Round-trip through UTC so a non-existent wall time is normalised.
     return aware.astimezone(ZoneInfo("UTC")).astimezone(tz)
+
+
+def as_clinic_time(value: datetime | date, *, end_of_day: bool = False) -> datetime:
+    """An input (API, form, query string) made an aware instant: a naive
+    datetime is the clinic's wall-clock time, a plain date the clinic's
+    midnight starting it (with `end_of_day`, the midnight ending it, for
+    "to" bounds that include the whole day). Aware datetimes are kept."""
+    tz = clinic_tz()
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            return local_datetime(value.date(), value.time(), tz)
+        return value
+    if end_of_day:
+        value = value + timedelta(days=1)
+    return local_datetime(value, time.min, tz)

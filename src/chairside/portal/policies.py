@@ -1,19 +1,23 @@
-"""The clinic's online change policy for patients."""
+"""The clinic's online change policy for patients, as the portal shows it.
+
+The rules themselves live in scheduling (scheduling.online, enforced by its
+services for every adapter); these read them for the pages, which use them
+only to decide what to offer.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from chairside.scheduling.models import Appointment, AppointmentStatus
-from chairside.scheduling.policies import before_cancellation_window
+from django.utils import timezone
 
-CHANGEABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
+from chairside.scheduling import online
+from chairside.scheduling.models import Appointment
+from chairside.scheduling.selectors import scheduling_settings_get
 
 
 def cancellation_window_hours() -> int:
-    from chairside.notifications.selectors import notification_settings_get
-
-    return notification_settings_get().cancellation_window_hours
+    return scheduling_settings_get().cancellation_window_hours
 
 
 def can_change_online(
@@ -21,6 +25,6 @@ def can_change_online(
 ) -> bool:
     """A patient may cancel or reschedule online until `window_hours` before
     the visit; after that they call the clinic."""
-    return appointment.status in CHANGEABLE and before_cancellation_window(
-        appointment, window_hours=window_hours, now=now
+    return online.can_change_online(
+        appointment, window_hours=window_hours, now=now or timezone.now()
     )

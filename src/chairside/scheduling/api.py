@@ -1,5 +1,7 @@
-"""/api/appointments, /api/availability, /api/dentists, /api/chairs."""
+"""/api/appointments, /api/availability, /api/dentists, /api/chairs,
+/api/scheduling/settings."""
 
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -9,16 +11,19 @@ from ninja.pagination import paginate
 from pydantic import TypeAdapter
 
 from chairside.accounts.auth import jwt_auth
+from chairside.core.clinic_time import as_clinic_time
 from chairside.core.openapi import with_errors
 from chairside.core.pagination import BoundedLimitOffsetPagination
 from chairside.core.types import MAX_BIGINT
 from chairside.scheduling import selectors, services
+from chairside.scheduling.models import Appointment
 from chairside.scheduling.schemas import (
     AppointmentFilter,
     AppointmentIn,
-    AppointmentOut,
     AppointmentPatch,
+    AppointmentPatientOut,
     AppointmentPut,
+    AppointmentView,
     AvailabilityQuery,
     CancelQuery,
     ChairIn,
@@ -28,7 +33,10 @@ from chairside.scheduling.schemas import (
     DentistIn,
     DentistOut,
     DentistPatch,
+    SchedulingSettingsOut,
+    SchedulingSettingsPatch,
     SlotOut,
+    appointment_out_schema,
 )
 
 router = Router(tags=["scheduling"], auth=jwt_auth)
@@ -49,18 +57,35 @@ def _appointment_changes(
 # --- appointments ------------------------------------------------------------
 
 
-@router.get("/appointments", response=with_errors({200: list[AppointmentOut]}))
+def _shaped(request: HttpRequest, appointment: Appointment) -> AppointmentPatientOut:
+    """The appointment as the caller may see it (schemas decide)."""
+    return appointment_out_schema(request.auth).model_validate(appointment)
+
+
+class _ShapedRows(Sequence):
+    """A queryset the paginator slices and counts, each row shaped for the
+    caller on the way out."""
+
+    def __init__(self, request: HttpRequest, rows: Any) -> None:
+        self.request, self.rows = request, rows
+
+    def __len__(self) -> int:
+        return self.rows.count()
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [_shaped(self.request, row) for row in self.rows[index]]
+        return _shaped(self.request, self.rows[index])
+
+
+@router.get("/appointments", response=with_errors({200: list[AppointmentView]}))
 @paginate(BoundedLimitOffsetPagination)
 def list_appointments(request: HttpRequest, filters: Query[AppointmentFilter]) -> Any:
-    return selectors.appointment_list(
+    rows = selectors.appointment_list(
         user=request.auth,
-        starts_from=(
-            selectors.as_clinic_datetime(filters.date_from)
-            if filters.date_from
-            else None
-        ),
+        starts_from=(as_clinic_time(filters.date_from) if filters.date_from else None),
         starts_before=(
-            selectors.as_clinic_datetime(filters.date_to, end_of_day=True)
+            as_clinic_time(filters.date_to, end_of_day=True)
             if filters.date_to
             else None
         ),
@@ -71,10 +96,11 @@ def list_appointments(request: HttpRequest, filters: Query[AppointmentFilter]) -
         scope=filters.scope,
         ordering=filters.ordering,
     )
+    return _ShapedRows(request, rows)
 
 
 @router.post(
-    "/appointments", response=with_errors({HTTPStatus.CREATED: AppointmentOut})
+    "/appointments", response=with_errors({HTTPStatus.CREATED: AppointmentView})
 )
 def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[Any]:
     appointment = services.appointment_book(
@@ -87,18 +113,21 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[A
         reason=payload.reason,
         notes=payload.notes,
     )
-    return Status(HTTPStatus.CREATED, appointment)
+    return Status(HTTPStatus.CREATED, _shaped(request, appointment))
 
 
 @router.get(
-    "/appointments/{appointment_id}", response=with_errors({200: AppointmentOut})
+    "/appointments/{appointment_id}", response=with_errors({200: AppointmentView})
 )
 def get_appointment(request: HttpRequest, appointment_id: int = ObjectId) -> Any:
-    return selectors.appointment_get(user=request.auth, appointment_id=appointment_id)
+    return _shaped(
+        request,
+        selectors.appointment_get(user=request.auth, appointment_id=appointment_id),
+    )
 
 
 @router.put(
-    "/appointments/{appointment_id}", response=with_errors({200: AppointmentOut})
+    "/appointments/{appointment_id}", response=with_errors({200: AppointmentView})
 )
 def replace_appointment(
     request: HttpRequest, payload: AppointmentPut, appointment_id: int = ObjectId
@@ -106,15 +135,18 @@ def replace_appointment(
     appointment = selectors.appointment_get(
         user=request.auth, appointment_id=appointment_id
     )
-    return services.appointment_update(
-        actor=request.auth,
-        appointment=appointment,
-        changes=_appointment_changes(payload, partial=False),
+    return _shaped(
+        request,
+        services.appointment_update(
+            actor=request.auth,
+            appointment=appointment,
+            changes=_appointment_changes(payload, partial=False),
+        ),
     )
 
 
 @router.patch(
-    "/appointments/{appointment_id}", response=with_errors({200: AppointmentOut})
+    "/appointments/{appointment_id}", response=with_errors({200: AppointmentView})
 )
 def update_appointment(
     request: HttpRequest, payload: AppointmentPatch, appointment_id: int = ObjectId
@@ -122,15 +154,18 @@ def update_appointment(
     appointment = selectors.appointment_get(
         user=request.auth, appointment_id=appointment_id
     )
-    return services.appointment_update(
-        actor=request.auth,
-        appointment=appointment,
-        changes=_appointment_changes(payload, partial=True),
+    return _shaped(
+        request,
+        services.appointment_update(
+            actor=request.auth,
+            appointment=appointment,
+            changes=_appointment_changes(payload, partial=True),
+        ),
     )
 
 
 @router.delete(
-    "/appointments/{appointment_id}", response=with_errors({200: AppointmentOut})
+    "/appointments/{appointment_id}", response=with_errors({200: AppointmentView})
 )
 def cancel_appointment(
     request: HttpRequest, params: Query[CancelQuery], appointment_id: int = ObjectId
@@ -139,10 +174,11 @@ def cancel_appointment(
     appointment = selectors.appointment_get(
         user=request.auth, appointment_id=appointment_id
     )
-    return services.appointment_cancel(
-        actor=request.auth,
-        appointment=appointment,
-        reason=params.reason,
+    return _shaped(
+        request,
+        services.appointment_cancel(
+            actor=request.auth, appointment=appointment, reason=params.reason
+        ),
     )
 
 
@@ -157,12 +193,33 @@ def get_availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> A
     slots = selectors.availability(
         user=request.auth,
         dentist_id=query.dentist,
-        start=selectors.as_clinic_datetime(query.date_from),
-        end=selectors.as_clinic_datetime(query.date_to, end_of_day=True),
+        start=as_clinic_time(query.date_from),
+        end=as_clinic_time(query.date_to, end_of_day=True),
         duration_minutes=query.duration,
     )
     body = _SLOTS.dump_json(_SLOTS.validate_python(slots, from_attributes=True))
     return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+# --- clinic settings ---------------------------------------------------------
+
+
+@router.get("/scheduling/settings", response=with_errors({200: SchedulingSettingsOut}))
+def get_scheduling_settings(request: HttpRequest) -> Any:
+    """The clinic's rules for patients' own bookings; everyone signed in
+    reads them (the portal shows them), admins change them."""
+    return selectors.scheduling_settings_read(user=request.auth)
+
+
+@router.patch(
+    "/scheduling/settings", response=with_errors({200: SchedulingSettingsOut})
+)
+def update_scheduling_settings(
+    request: HttpRequest, payload: SchedulingSettingsPatch
+) -> Any:
+    return services.scheduling_settings_update(
+        actor=request.auth, changes=payload.model_dump(exclude_unset=True)
+    )
 
 
 # --- dentists ----------------------------------------------------------------

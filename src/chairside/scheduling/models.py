@@ -24,6 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from chairside.audit.tracking import audited
 from chairside.core.models import TimeStampedModel
+from chairside.scheduling import rules
+
+# Re-exported for web.queries until it imports scheduling.rules.
+MAX_DURATION = rules.MAX_DURATION
 
 
 class Dentist(TimeStampedModel):
@@ -110,12 +114,6 @@ class AppointmentStatus(models.TextChoices):
     NO_SHOW = "no_show", _("No show")
 
 
-# The longest visit (duration_minutes' bound). ends_at is derived from it, so
-# an appointment overlapping [t, ...) starts after t - MAX_DURATION: range
-# queries use that as the lower bound of an index scan on starts_at.
-MAX_DURATION_MINUTES = 480
-MAX_DURATION = timedelta(minutes=MAX_DURATION_MINUTES)
-
 # Statuses that hold their time slot (and so take part in the no-overlap rule).
 ACTIVE_STATUSES = (
     AppointmentStatus.SCHEDULED,
@@ -153,8 +151,11 @@ class Appointment(TimeStampedModel):
     )
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(
-        default=30,
-        validators=[MinValueValidator(5), MaxValueValidator(MAX_DURATION_MINUTES)],
+        default=rules.DEFAULT_DURATION_MINUTES,
+        validators=[
+            MinValueValidator(rules.MIN_DURATION_MINUTES),
+            MaxValueValidator(rules.MAX_DURATION_MINUTES),
+        ],
     )
     # Derived from starts_at + duration_minutes (see save()); stored so the
     # exclusion constraints and range queries can use it.
@@ -186,7 +187,8 @@ class Appointment(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    duration_minutes__gte=5, duration_minutes__lte=MAX_DURATION_MINUTES
+                    duration_minutes__gte=rules.MIN_DURATION_MINUTES,
+                    duration_minutes__lte=rules.MAX_DURATION_MINUTES,
                 ),
                 name="appointment_duration_5_to_480",
             ),
@@ -227,3 +229,51 @@ class Appointment(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+class SchedulingSettings(models.Model):
+    """One row per clinic schema (pk is always 1): the clinic's rules for
+    what patients do themselves — in the portal, through the API or from a
+    reminder's link. Staff are not bound by them."""
+
+    # A patient may cancel or move a visit online until this many hours
+    # before it starts, and may not book one starting sooner than that.
+    cancellation_window_hours = models.PositiveSmallIntegerField(
+        default=rules.DEFAULT_CANCELLATION_WINDOW_HOURS,
+        validators=[MaxValueValidator(rules.MAX_CANCELLATION_WINDOW_HOURS)],
+    )
+    # The longest visit a patient may book or ask for online.
+    max_online_duration_minutes = models.PositiveSmallIntegerField(
+        default=rules.DEFAULT_MAX_ONLINE_DURATION_MINUTES,
+        validators=[
+            MinValueValidator(rules.MIN_DURATION_MINUTES),
+            MaxValueValidator(rules.MAX_DURATION_MINUTES),
+        ],
+    )
+    # How many upcoming visits a patient may hold that they booked online.
+    max_future_online_bookings = models.PositiveSmallIntegerField(
+        default=rules.DEFAULT_MAX_FUTURE_ONLINE_BOOKINGS,
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(rules.MAX_FUTURE_ONLINE_BOOKINGS),
+        ],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "scheduling settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pk=1), name="scheduling_settings_singleton"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    max_online_duration_minutes__gte=rules.MIN_DURATION_MINUTES,
+                    max_online_duration_minutes__lte=rules.MAX_DURATION_MINUTES,
+                ),
+                name="scheduling_settings_online_duration_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "scheduling settings"

@@ -48,6 +48,12 @@ def can_set_status(user: User, status: str) -> bool:
     return is_booking_staff(user) or (is_patient(user) and status in PATIENT_STATUSES)
 
 
+def sees_staff_fields(user: User) -> bool:
+    """The clinic's own fields of an appointment (notes, who booked) are for
+    the staff who book; a patient sees their visit without them."""
+    return is_booking_staff(user)
+
+
 def can_write_notes(user: User) -> bool:
     """Notes are the clinic's; patients give a reason instead."""
     return is_booking_staff(user)

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from chairside.accounts.models import User
 from chairside.core.clinic_time import clinic_tz
 from chairside.core.schemas import Email
 from chairside.core.types import (
@@ -26,7 +27,13 @@ from chairside.core.types import (
     Text,
     WallTime,
 )
+from chairside.scheduling import policies, rules
 from chairside.scheduling.models import AppointmentStatus
+
+# One visit's length, as the model's check constraint bounds it.
+DurationMinutes = Annotated[
+    int, Field(ge=rules.MIN_DURATION_MINUTES, le=rules.MAX_DURATION_MINUTES)
+]
 
 Status = Literal[
     "scheduled", "confirmed", "checked_in", "completed", "cancelled", "no_show"
@@ -43,7 +50,7 @@ class AppointmentIn(Schema):
     appointment_date: SaneDateTime = Field(
         description="Start; ISO 8601. Without an offset it is clinic time."
     )
-    duration_minutes: int = Field(30, ge=5, le=480)
+    duration_minutes: DurationMinutes = rules.DEFAULT_DURATION_MINUTES
     reason: Text(200) = ""
     notes: Text(5000) = ""
 
@@ -55,7 +62,7 @@ class AppointmentPut(Schema):
     dentist_id: Id
     chair_id: Id
     appointment_date: SaneDateTime
-    duration_minutes: int = Field(30, ge=5, le=480)
+    duration_minutes: DurationMinutes = rules.DEFAULT_DURATION_MINUTES
     status: Status
     reason: Text(200) = ""
     notes: Text(5000) = ""
@@ -67,7 +74,7 @@ class AppointmentPatch(Schema):
     dentist_id: Id | None = None
     chair_id: Id | None = None
     appointment_date: SaneDateTime | None = None
-    duration_minutes: int | None = Field(None, ge=5, le=480)
+    duration_minutes: DurationMinutes | None = None
     status: Status | None = None
     reason: Text(200) | None = None
     notes: Text(5000) | None = None
@@ -85,11 +92,15 @@ def _in_clinic_time(value: datetime) -> datetime:
 ClinicDateTime = Annotated[datetime, AfterValidator(_in_clinic_time)]
 
 
-# A plain pydantic model read straight from the model's attributes (no
+# Plain pydantic models read straight from the model's attributes (no
 # docstring: it would become the OpenAPI description). ninja's Schema wraps
 # every row in a DjangoGetter and resolves each field in Python, which was
 # most of the time spent serializing a calendar week.
-class AppointmentOut(BaseModel):
+#
+# Two audiences, two shapes: a patient gets their visit, staff also get the
+# clinic's own fields (notes, who booked). `appointment_out_schema` is the
+# one place that decides which a person gets.
+class AppointmentPatientOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -103,11 +114,27 @@ class AppointmentOut(BaseModel):
     duration_minutes: int
     status: Status
     reason: str
-    notes: str
     cancellation_reason: str
-    created_by_id: int | None
     created_at: datetime
     updated_at: datetime
+
+
+class AppointmentOut(AppointmentPatientOut):
+    notes: str
+    created_by_id: int | None
+
+
+# What the appointment endpoints answer: the shape `appointment_out_schema`
+# chose, already built (a patient's never validates as AppointmentOut: it
+# has no notes).
+AppointmentView = AppointmentOut | AppointmentPatientOut
+
+
+def appointment_out_schema(user: User) -> type[AppointmentPatientOut]:
+    """The shape of an appointment `user` may see."""
+    if policies.sees_staff_fields(user):
+        return AppointmentOut
+    return AppointmentPatientOut
 
 
 class AppointmentFilter(Schema):
@@ -133,7 +160,7 @@ class AvailabilityQuery(Schema):
     dentist: Id | None = None
     date_from: DateOrInstant = Field(..., alias="from")
     date_to: DateOrInstant = Field(..., alias="to")
-    duration: int = Field(30, ge=5, le=480)
+    duration: DurationMinutes = rules.DEFAULT_DURATION_MINUTES
 
 
 # Plain pydantic, read from the Slot's attributes: an open week of every
@@ -146,6 +173,32 @@ class SlotOut(BaseModel):
     chair_id: int
     start: datetime
     end: datetime
+
+
+class SchedulingSettingsOut(Schema):
+    """The clinic's rules for what patients book and change themselves."""
+
+    cancellation_window_hours: int = Field(
+        description="Patients cancel or move a visit online until this many "
+        "hours before it; no online booking starts sooner."
+    )
+    max_online_duration_minutes: int = Field(
+        description="The longest visit a patient may book online."
+    )
+    max_future_online_bookings: int = Field(
+        description="Upcoming visits a patient may hold that they booked online."
+    )
+    updated_at: datetime
+
+
+class SchedulingSettingsPatch(Schema):
+    cancellation_window_hours: int | None = Field(
+        None, ge=0, le=rules.MAX_CANCELLATION_WINDOW_HOURS
+    )
+    max_online_duration_minutes: DurationMinutes | None = None
+    max_future_online_bookings: int | None = Field(
+        None, ge=1, le=rules.MAX_FUTURE_ONLINE_BOOKINGS
+    )
 
 
 class ShiftIn(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
@@ -16,17 +16,18 @@ from chairside.accounts.models import Role, User
 from chairside.accounts.policies import ensure, has_role, is_patient
 from chairside.core.clinic_time import clinic_tz, local_datetime
 from chairside.core.errors import ChairsideError, NotFound
-from chairside.scheduling import policies
+from chairside.scheduling import online, policies, transitions
 from chairside.scheduling.errors import SchedulingErrorCode
 from chairside.scheduling.models import (
     ACTIVE_STATUSES,
-    MAX_DURATION,
     Appointment,
     Chair,
     DayOff,
     Dentist,
+    SchedulingSettings,
     WorkingHours,
 )
+from chairside.scheduling.rules import MAX_DURATION
 
 APPOINTMENT_ORDERINGS = {
     "appointment_date": ("starts_at", "id"),
@@ -36,6 +37,26 @@ APPOINTMENT_ORDERINGS = {
 }
 SLOT_STEP = timedelta(minutes=15)
 MAX_AVAILABILITY_DAYS = 31
+
+
+# --- clinic settings ---------------------------------------------------------
+
+
+def scheduling_settings_get(*, for_update: bool = False) -> SchedulingSettings:
+    """The clinic's rules for patients' own bookings (created with the
+    defaults on first use)."""
+    if for_update:
+        SchedulingSettings.objects.get_or_create(pk=1)
+        return SchedulingSettings.objects.select_for_update().get(pk=1)
+    settings_row, _created = SchedulingSettings.objects.get_or_create(pk=1)
+    return settings_row
+
+
+def scheduling_settings_read(*, user: User) -> SchedulingSettings:
+    """The rules as a person reads them: everyone signed in to the clinic
+    (patients are bound by them)."""
+    ensure(policies.can_view_resources(user))
+    return scheduling_settings_get()
 
 
 # --- dentists and chairs -----------------------------------------------------
@@ -133,6 +154,33 @@ def appointment_get(
     if appointment is None or not policies.can_view_appointment(user, appointment):
         raise NotFound(_("No such appointment."))
     return appointment
+
+
+def appointment_allowed_actions(
+    *, actor: User, appointment: Appointment, now: datetime | None = None
+) -> list[str]:
+    """What `actor` may do to `appointment` now: the statuses it may move
+    to (see transitions; "confirmed" from checked_in is "undo check-in")
+    and "reschedule". Staff pages offer exactly these; the services
+    refuse the rest."""
+    now = now or timezone.now()
+    if not policies.can_edit_appointment(actor, appointment):
+        return []
+    actions = [
+        str(status)
+        for status in transitions.statuses_allowed(appointment, now=now)
+        if policies.can_set_status(actor, status)
+    ]
+    if appointment.status in transitions.RESCHEDULABLE:
+        actions.append(transitions.RESCHEDULE)
+    if is_patient(actor):
+        rules = scheduling_settings_get()
+        if not online.can_change_online(
+            appointment, window_hours=rules.cancellation_window_hours, now=now
+        ):
+            confirmable = appointment.status in online.PATIENT_CHANGEABLE
+            actions = [a for a in actions if confirmable and a == "confirmed"]
+    return actions
 
 
 def appointment_conflicts(
@@ -258,6 +306,24 @@ def _booked_in(
     )
 
 
+def _earliest_slot(
+    user: User, start: datetime, end: datetime, duration_minutes: int
+) -> datetime:
+    if end - start > timedelta(days=MAX_AVAILABILITY_DAYS):
+        raise ChairsideError(
+            _("Ask for at most %(days)d days at a time.")
+            % {"days": MAX_AVAILABILITY_DAYS},
+            code=SchedulingErrorCode.RANGE_TOO_LONG,
+        )
+    now = timezone.now()
+    if not is_patient(user):
+        return max(start, now)
+    # What a patient is offered is what they may book (scheduling.online).
+    rules = scheduling_settings_get()
+    online.check_online_duration(rules, duration_minutes)
+    return max(start, online.earliest_online_start(rules, now=now))
+
+
 def availability(
     *,
     user: User,
@@ -270,19 +336,15 @@ def availability(
     dentist's shifts (wall-clock times in the clinic's zone, so DST days
     keep their opening hours), minus days off, minus time already booked
     for the dentist, and only where some active chair is free. Each slot
-    names the first free chair."""
+    names the first free chair. A patient is offered only what they may
+    book online: no longer visit than the clinic allows, nothing starting
+    inside the cancellation window."""
     ensure(policies.can_view_resources(user))
     if end <= start:
         return []
-    if end - start > timedelta(days=MAX_AVAILABILITY_DAYS):
-        raise ChairsideError(
-            _("Ask for at most %(days)d days at a time.")
-            % {"days": MAX_AVAILABILITY_DAYS},
-            code=SchedulingErrorCode.RANGE_TOO_LONG,
-        )
+    earliest = _earliest_slot(user, start, end, duration_minutes)
     tz = clinic_tz()
     duration = timedelta(minutes=duration_minutes)
-    earliest = max(start, timezone.now())
 
     dentists = Dentist.objects.filter(is_active=True).order_by(
         "last_name", "first_name", "id"
@@ -344,15 +406,3 @@ def availability(
         day += timedelta(days=1)
     slots.sort(key=lambda s: (s.start, s.dentist_id))
     return slots
-
-
-def as_clinic_datetime(value: datetime | date, *, end_of_day: bool = False) -> datetime:
-    """A datetime from the API: naive ones and plain dates are clinic time."""
-    tz = clinic_tz()
-    if isinstance(value, datetime):
-        if timezone.is_naive(value):
-            return local_datetime(value.date(), value.time(), tz)
-        return value
-    if end_of_day:
-        value = value + timedelta(days=1)
-    return local_datetime(value, datetime.min.time(), tz)

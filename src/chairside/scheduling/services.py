@@ -14,16 +14,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pghistory
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chairside.accounts.models import Role, User
 from chairside.accounts.policies import ensure, is_patient
-from chairside.core.clinic_time import clinic_tz, local_datetime
+from chairside.core.clinic_time import as_clinic_time, clinic_tz, local_datetime
 from chairside.core.errors import ChairsideError, Conflict, NotFound
 from chairside.patients.models import Patient
-from chairside.scheduling import policies, selectors
+from chairside.scheduling import online, policies, rules, selectors
 from chairside.scheduling.errors import SchedulingErrorCode
 from chairside.scheduling.models import (
     Appointment,
@@ -31,30 +32,41 @@ from chairside.scheduling.models import (
     Chair,
     DayOff,
     Dentist,
+    SchedulingSettings,
     WorkingHours,
 )
 
+# TRANSITIONS is re-exported: notifications reads the machine from here.
+from chairside.scheduling.transitions import (  # noqa: F401
+    RESCHEDULABLE,
+    TRANSITIONS,
+    transition_refusal,
+)
+
 S = AppointmentStatus
-# The status machine. Walk-ins may be checked in without confirming first.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.SCHEDULED: frozenset({S.CONFIRMED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW}),
-    S.CONFIRMED: frozenset({S.CHECKED_IN, S.CANCELLED, S.NO_SHOW}),
-    S.CHECKED_IN: frozenset({S.COMPLETED}),
-    S.COMPLETED: frozenset(),
-    S.CANCELLED: frozenset(),
-    S.NO_SHOW: frozenset(),
-}
-RESCHEDULABLE = frozenset({S.SCHEDULED, S.CONFIRMED})
 SCHEDULE_FIELDS = ("starts_at", "duration_minutes", "dentist_id", "chair_id")
+# The constraints that say a slot is taken, by the resource they guard.
+SLOT_CONSTRAINTS = {
+    "appointment_no_dentist_overlap": "dentist",
+    "appointment_no_chair_overlap": "chair",
+}
 
 
 # --- rules -------------------------------------------------------------------
 
 
-def _as_aware(value: datetime) -> datetime:
-    if timezone.is_naive(value):
-        return local_datetime(value.date(), value.time(), clinic_tz())
-    return value
+def constraint_name(exc: IntegrityError) -> str | None:
+    """The name of the constraint an IntegrityError broke, as PostgreSQL
+    reports it (psycopg 3's diagnostics), never guessed from the message."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def unique_key(model: type[models.Model], field_name: str) -> str:
+    """PostgreSQL's name for the UNIQUE of a `unique=True` field (Django
+    declares it inline in CREATE TABLE, so PostgreSQL names it)."""
+    column = model._meta.get_field(field_name).column
+    return f"{model._meta.db_table}_{column}_key"
 
 
 def _check_bookable_time(
@@ -135,32 +147,25 @@ def _save_slot(appointment: Appointment, **kwargs: Any) -> None:
         with transaction.atomic():
             appointment.save(**kwargs)
     except IntegrityError as exc:
-        message = str(exc)
-        if (
-            "appointment_no_dentist_overlap" in message
-            or "appointment_no_chair_overlap" in message
-        ):
-            resource = (
-                "dentist" if "appointment_no_dentist_overlap" in message else "chair"
-            )
-            conflict = selectors.appointment_conflicts(
-                start=appointment.starts_at,
-                end=appointment.starts_at
-                + timedelta(minutes=appointment.duration_minutes),
-                dentist_id=appointment.dentist_id if resource == "dentist" else None,
-                chair_id=appointment.chair_id if resource == "chair" else None,
-                exclude_id=appointment.pk,
-            ).first()
-            raise Conflict(
-                _("That time is already booked for this %(resource)s.")
-                % {"resource": resource},
-                code=SchedulingErrorCode.SLOT_TAKEN,
-                details={
-                    "resource": resource,
-                    "conflicting_appointment_id": conflict.pk if conflict else None,
-                },
-            ) from None
-        raise
+        resource = SLOT_CONSTRAINTS.get(constraint_name(exc) or "")
+        if resource is None:
+            raise
+        conflict = selectors.appointment_conflicts(
+            start=appointment.starts_at,
+            end=appointment.starts_at + timedelta(minutes=appointment.duration_minutes),
+            dentist_id=appointment.dentist_id if resource == "dentist" else None,
+            chair_id=appointment.chair_id if resource == "chair" else None,
+            exclude_id=appointment.pk,
+        ).first()
+        raise Conflict(
+            _("That time is already booked for this %(resource)s.")
+            % {"resource": resource},
+            code=SchedulingErrorCode.SLOT_TAKEN,
+            details={
+                "resource": resource,
+                "conflicting_appointment_id": conflict.pk if conflict else None,
+            },
+        ) from None
 
 
 # --- appointments ------------------------------------------------------------
@@ -173,23 +178,34 @@ def appointment_book(
     patient_id: int | None,
     dentist_id: int,
     start: datetime,
-    duration_minutes: int = 30,
+    duration_minutes: int = rules.DEFAULT_DURATION_MINUTES,
     chair_id: int | None = None,
     reason: str = "",
     notes: str = "",
 ) -> Appointment:
     """Book a new appointment. Patients book for themselves only (their
-    own record is used when patient_id is left out)."""
+    own record is used when patient_id is left out), inside the clinic's
+    online rules (scheduling.online)."""
     # Only what booking needs: the whole record would decrypt the medical
     # history and parse the phone number for nothing.
     patients = Patient.objects.only("id", "is_archived", "user_id")
+    start = as_clinic_time(start)
     if is_patient(actor):
-        own = patients.filter(user=actor).first()
+        # The lock serialises one patient's bookings, so two at once cannot
+        # both pass the cap on upcoming online bookings.
+        own = patients.select_for_update().filter(user=actor).first()
         if own is None or (patient_id is not None and patient_id != own.pk):
             ensure(False, _("Patients can only book for themselves."))
         patient = own
         if notes:
             ensure(policies.can_write_notes(actor))
+        online.check_online_booking(
+            selectors.scheduling_settings_get(),
+            patient_user_id=actor.pk,
+            start=start,
+            duration_minutes=duration_minutes,
+            now=timezone.now(),
+        )
     else:
         ensure(policies.is_booking_staff(actor))
         patient = patients.filter(pk=patient_id).first() if patient_id else None
@@ -199,7 +215,6 @@ def appointment_book(
         raise Conflict(
             _("This patient is archived."), code=SchedulingErrorCode.PATIENT_ARCHIVED
         )
-    start = _as_aware(start)
     dentist = _active_dentist(dentist_id)
     chair = (
         _active_chair(chair_id)
@@ -221,22 +236,49 @@ def appointment_book(
     return appointment
 
 
-def _check_transition(appointment: Appointment, new_status: str) -> None:
-    if new_status not in TRANSITIONS[appointment.status]:
+def _check_transition(
+    appointment: Appointment, new_status: str, *, now: datetime
+) -> None:
+    refusal = transition_refusal(
+        appointment,
+        new_status,
+        now=now,
+        cancellation_reason=appointment.cancellation_reason,
+    )
+    if refusal is not None:
+        raise refusal
+
+
+def _check_patient_change(
+    appointment: Appointment,
+    changed: dict[str, Any],
+    new_status: str | None,
+    *,
+    now: datetime,
+) -> None:
+    """What a patient changes is judged by the clinic's online rules,
+    whichever adapter carried it (API verb, portal, reminder link)."""
+    settings_row = selectors.scheduling_settings_get()
+    online.check_online_change(
+        settings_row,
+        appointment,
+        now=now,
+        confirm_only=new_status == S.CONFIRMED and not changed,
+    )
+    if "starts_at" in changed:
+        online.check_online_start(settings_row, changed["starts_at"], now=now)
+    if "duration_minutes" in changed:
+        online.check_online_duration(settings_row, changed["duration_minutes"])
+
+
+def _check_new_patient(actor: User, patient_id: int) -> None:
+    ensure(policies.is_booking_staff(actor))
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound(_("No such patient."), details={"field": "patient_id"})
+    if patient.is_archived:
         raise Conflict(
-            _("An appointment that is %(old)s cannot become %(new)s.")
-            % {"old": appointment.status, "new": new_status},
-            code=SchedulingErrorCode.INVALID_TRANSITION,
-            details={
-                "from": appointment.status,
-                "to": new_status,
-                "allowed": sorted(TRANSITIONS[appointment.status]),
-            },
-        )
-    if new_status == S.NO_SHOW and appointment.starts_at > timezone.now():
-        raise Conflict(
-            _("A patient can only miss an appointment once it has started."),
-            code=SchedulingErrorCode.NO_SHOW_TOO_EARLY,
+            _("This patient is archived."), code=SchedulingErrorCode.PATIENT_ARCHIVED
         )
 
 
@@ -249,10 +291,15 @@ def appointment_update(
     `changes` may hold starts_at, duration_minutes, dentist_id, chair_id,
     patient_id, reason, notes, status and cancellation_reason.
     """
+    now = timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     ensure(policies.can_edit_appointment(actor, appointment))
     if "starts_at" in changes and changes["starts_at"] is not None:
-        changes["starts_at"] = _as_aware(changes["starts_at"])
+        changes["starts_at"] = as_clinic_time(changes["starts_at"])
+    if is_patient(actor) and not changes.get("notes"):
+        # A patient never sees the notes, so an empty one (a PUT's default)
+        # cannot mean "clear them": it is not theirs to change.
+        changes = {name: v for name, v in changes.items() if name != "notes"}
     changed = {
         name: value
         for name, value in changes.items()
@@ -261,17 +308,12 @@ def appointment_update(
     if "notes" in changed:
         ensure(policies.can_write_notes(actor))
     if "patient_id" in changed:
-        ensure(policies.is_booking_staff(actor))
-        patient = Patient.objects.filter(pk=changed["patient_id"]).first()
-        if patient is None:
-            raise NotFound(_("No such patient."), details={"field": "patient_id"})
-        if patient.is_archived:
-            raise Conflict(
-                _("This patient is archived."),
-                code=SchedulingErrorCode.PATIENT_ARCHIVED,
-            )
-
+        _check_new_patient(actor, changed["patient_id"])
     new_status = changed.pop("status", None)
+    if new_status is not None:
+        ensure(policies.can_set_status(actor, new_status))
+    if is_patient(actor) and (changed or new_status is not None):
+        _check_patient_change(appointment, changed, new_status, now=now)
     moving = [name for name in SCHEDULE_FIELDS if name in changed]
     if moving:
         if appointment.status not in RESCHEDULABLE:
@@ -290,8 +332,7 @@ def appointment_update(
     for name, value in changed.items():
         setattr(appointment, name, value)
     if new_status is not None:
-        ensure(policies.can_set_status(actor, new_status))
-        _check_transition(appointment, new_status)
+        _check_transition(appointment, new_status, now=now)
         appointment.status = new_status
         changed["status"] = new_status
     if changed:
@@ -306,14 +347,21 @@ def _status_by_system(
     on_behalf: str,
     fields: dict[str, Any] | None = None,
 ) -> Appointment:
-    """A status change nobody signed in makes: the system acts for someone
-    who proved their right another way (a patient's signed reminder link).
-    Same lock and state machine as staff changes; `on_behalf` (who, and
-    how) goes into the audit context of the change, with actor "system"."""
+    """A status change nobody signed in makes: the system acts for a patient
+    who proved their right another way (a signed reminder link). Same lock,
+    state machine and online rules as the patient's own changes; `on_behalf`
+    (who, and how) goes into the audit context, with actor "system"."""
     if not on_behalf:
         raise ValueError("a change without a signed-in actor must say for whom")
+    now = timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    _check_transition(appointment, new_status)
+    _check_transition(appointment, new_status, now=now)
+    online.check_online_change(
+        selectors.scheduling_settings_get(),
+        appointment,
+        now=now,
+        confirm_only=new_status == S.CONFIRMED,
+    )
     appointment.status = new_status
     for name, value in (fields or {}).items():
         setattr(appointment, name, value)
@@ -331,7 +379,8 @@ def appointment_cancel(
     on_behalf: str = "",
 ) -> Appointment:
     """DELETE /appointments/{id}: the row stays, with status cancelled.
-    Cancelling twice is refused like any other invalid transition.
+    Cancelling twice is refused like any other invalid transition; a
+    checked-in visit needs a reason.
 
     `actor=None` is the system path (see _status_by_system): no role check,
     `on_behalf` required and recorded in the audit trail."""
@@ -343,7 +392,10 @@ def appointment_cancel(
             fields={"cancellation_reason": reason},
         )
     ensure(policies.can_edit_appointment(actor, appointment))
-    _check_transition(appointment, S.CANCELLED)
+    # appointment_update skips a status that does not change: cancelling a
+    # cancelled visit must still be refused.
+    if appointment.status == S.CANCELLED:
+        _check_transition(appointment, S.CANCELLED, now=timezone.now())
     return appointment_update(
         actor=actor,
         appointment=appointment,
@@ -362,6 +414,46 @@ def appointment_confirm(
     return appointment_update(
         actor=actor, appointment=appointment, changes={"status": S.CONFIRMED}
     )
+
+
+# --- clinic settings ---------------------------------------------------------
+
+SETTINGS_FIELDS = (
+    "cancellation_window_hours",
+    "max_online_duration_minutes",
+    "max_future_online_bookings",
+)
+
+
+@transaction.atomic
+def scheduling_settings_update(
+    *, actor: User, changes: dict[str, Any]
+) -> SchedulingSettings:
+    """The clinic's rules for patients' own bookings; admins only."""
+    ensure(policies.can_manage_resources(actor))
+    settings_row = selectors.scheduling_settings_get(for_update=True)
+    fields = [
+        name
+        for name in SETTINGS_FIELDS
+        if changes.get(name) is not None
+        and changes[name] != getattr(settings_row, name)
+    ]
+    for name in fields:
+        setattr(settings_row, name, changes[name])
+    try:
+        # The model's validators hold the bounds; pages and tasks get them
+        # here as the API gets them from its schema.
+        settings_row.clean_fields()
+    except ValidationError as exc:
+        field, problems = next(iter(exc.message_dict.items()))
+        raise ChairsideError(
+            problems[0],
+            code=SchedulingErrorCode.SETTINGS_INVALID,
+            details={"field": field},
+        ) from None
+    if fields:
+        settings_row.save(update_fields=[*fields, "updated_at"])
+    return settings_row
 
 
 # --- dentists, hours, chairs -------------------------------------------------
@@ -413,14 +505,14 @@ def _save_dentist(dentist: Dentist) -> None:
         with transaction.atomic():
             dentist.save()
     except IntegrityError as exc:
-        message = str(exc)
-        if "license_number" in message:
+        broken = constraint_name(exc)
+        if broken == unique_key(Dentist, "license_number"):
             raise Conflict(
                 _("Another dentist has this license number."),
                 code=SchedulingErrorCode.DENTIST_LICENSE_TAKEN,
                 details={"field": "license_number"},
             ) from None
-        if "email" in message:
+        if broken == unique_key(Dentist, "email"):
             raise Conflict(
                 _("Another dentist uses this email address."),
                 code=SchedulingErrorCode.DENTIST_EMAIL_TAKEN,
@@ -517,7 +609,7 @@ def _save_chair(chair: Chair) -> None:
         with transaction.atomic():
             chair.save()
     except IntegrityError as exc:
-        if "name" in str(exc):
+        if constraint_name(exc) == unique_key(Chair, "name"):
             raise Conflict(
                 _("Another chair has this name."),
                 code=SchedulingErrorCode.CHAIR_NAME_TAKEN,

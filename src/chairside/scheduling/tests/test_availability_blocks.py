@@ -19,13 +19,13 @@ from chairside.core.clinic_time import clinic_tz, local_datetime
 from chairside.scheduling import selectors
 from chairside.scheduling.models import (
     ACTIVE_STATUSES,
-    MAX_DURATION_MINUTES,
     Appointment,
     AppointmentStatus,
     Chair,
     Dentist,
     WorkingHours,
 )
+from chairside.scheduling.rules import MAX_DURATION_MINUTES
 from conftest import world_user
 from tests.world_clinical import clinic_dt, world_chair, world_dentist, world_patient
 

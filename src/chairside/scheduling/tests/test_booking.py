@@ -149,14 +149,22 @@ def test_delete_cancels_and_keeps_the_row(api, alpha):
     assert again.json()["error"]["code"] == "appointment_invalid_transition"
 
 
+# 10:05 in New York on the day of the visits booked below (2027-01-06 10:00):
+# checking in and completing wait for the visit (see test_transitions.py).
+DURING_THE_VISIT = "2027-01-06T15:05:00Z"
+
+
 def test_status_machine_happy_path(api, alpha):
     client = api(alpha, "receptionist")
     appointment = book(client, alpha, "2027-01-06 10:00").json()
     url = f"/api/appointments/{appointment['id']}"
-    for status in ("confirmed", "checked_in", "completed"):
-        response = client.patch(url, {"status": status})
-        assert response.status_code == HTTPStatus.OK, response.json()
-        assert response.json()["status"] == status
+    assert client.patch(url, {"status": "confirmed"}).status_code == HTTPStatus.OK
+    with time_machine.travel(DURING_THE_VISIT):
+        client = api(alpha, "receptionist")
+        for status in ("checked_in", "completed"):
+            response = client.patch(url, {"status": status})
+            assert response.status_code == HTTPStatus.OK, response.json()
+            assert response.json()["status"] == status
 
 
 @pytest.mark.parametrize(
@@ -164,7 +172,7 @@ def test_status_machine_happy_path(api, alpha):
     [
         ((), "completed"),
         (("confirmed",), "scheduled"),
-        (("checked_in",), "cancelled"),
+        (("checked_in",), "no_show"),
         (("checked_in", "completed"), "checked_in"),
         (("cancelled",), "confirmed"),
     ],
@@ -172,9 +180,11 @@ def test_status_machine_happy_path(api, alpha):
 def test_invalid_transitions_are_409(api, alpha, path, target):
     client = api(alpha, "receptionist")
     url = f"/api/appointments/{book(client, alpha, '2027-01-06 10:00').json()['id']}"
-    for status in path:
-        assert client.patch(url, {"status": status}).status_code == HTTPStatus.OK
-    response = client.patch(url, {"status": target})
+    with time_machine.travel(DURING_THE_VISIT):
+        client = api(alpha, "receptionist")
+        for status in path:
+            assert client.patch(url, {"status": status}).status_code == HTTPStatus.OK
+        response = client.patch(url, {"status": target})
     assert response.status_code == HTTPStatus.CONFLICT
     assert response.json()["error"]["code"] == "appointment_invalid_transition"
 
@@ -239,9 +249,11 @@ def test_put_replaces_the_schedulable_fields(api, alpha):
 def test_completed_appointments_cannot_be_moved(api, alpha):
     client = api(alpha, "receptionist")
     url = f"/api/appointments/{book(client, alpha, '2027-01-06 10:00').json()['id']}"
-    for status in ("checked_in", "completed"):
-        client.patch(url, {"status": status})
-    response = client.patch(url, {"duration_minutes": 60})
+    with time_machine.travel(DURING_THE_VISIT):
+        client = api(alpha, "receptionist")
+        for status in ("checked_in", "completed"):
+            assert client.patch(url, {"status": status}).status_code == HTTPStatus.OK
+        response = client.patch(url, {"duration_minutes": 60})
     assert response.json()["error"]["code"] == "appointment_not_reschedulable"
 
 
