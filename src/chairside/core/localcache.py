@@ -44,8 +44,16 @@ RECENT_SECONDS = 10.0
 
 
 def may_store() -> bool:
-    """False inside a transaction: what it reads may never be committed."""
-    return not connection.in_atomic_block
+    """False inside a transaction that has written: what it reads may never
+    be committed. Every request is a transaction (ATOMIC_REQUESTS), so ask
+    PostgreSQL: a transaction gets an id only at its first write."""
+    if not connection.in_atomic_block:
+        return True
+    if connection.needs_rollback:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT txid_current_if_assigned() IS NULL")
+        return cursor.fetchone()[0]
 
 
 class InvalidationStream:

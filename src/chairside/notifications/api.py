@@ -4,10 +4,12 @@ clinic's reminder settings (admins change them)."""
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chairside.accounts.auth import jwt_auth
 from chairside.accounts.policies import ensure, is_clinic_admin, is_staff_member
+from chairside.core.pagination import BoundedLimitOffsetPagination
+from chairside.core.types import Id
 from chairside.notifications import services
 from chairside.notifications.models import NotificationSettings, Reminder
 from chairside.notifications.schemas import (
@@ -32,7 +34,7 @@ def _settings_out(cfg: NotificationSettings) -> NotificationSettingsOut:
 
 
 @router.get("/reminders", response=list[ReminderOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_reminders(request: HttpRequest, filters: Query[ReminderFilter]):
     """`?status=failed` lists the reminders that could not be sent."""
     ensure(is_staff_member(request.auth))
@@ -40,7 +42,7 @@ def list_reminders(request: HttpRequest, filters: Query[ReminderFilter]):
 
 
 @router.post("/reminders/{reminder_id}/retry", response=ReminderOut)
-def retry_reminder(request: HttpRequest, reminder_id: int) -> Reminder:
+def retry_reminder(request: HttpRequest, reminder_id: Id) -> Reminder:
     ensure(is_staff_member(request.auth))
     reminder = services.reminder_retry(reminder_id=reminder_id)
 

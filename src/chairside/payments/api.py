@@ -7,12 +7,14 @@ from http import HTTPStatus
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chairside.accounts.auth import jwt_auth
 from chairside.accounts.policies import ensure
 from chairside.billing import selectors as billing_selectors
 from chairside.billing.services import current_clinic
+from chairside.core.pagination import BoundedLimitOffsetPagination
+from chairside.core.types import Id
 from chairside.payments import gateway, policies, selectors, services
 from chairside.payments.models import PaymentMethod
 from chairside.payments.schemas import (
@@ -73,14 +75,14 @@ def create_payment(request: HttpRequest, payload: PaymentIn) -> Status[CardCheck
 
 
 @router.get("/payments", response=list[PaymentOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_payments(request: HttpRequest, filters: Query[PaymentFilter]):
     """Payment history: staff see the clinic's, a patient their own."""
     return selectors.payment_list(user=request.auth, **filters.dict())
 
 
 @router.get("/payments/{payment_id}", response=PaymentOut)
-def get_payment(request: HttpRequest, payment_id: int):
+def get_payment(request: HttpRequest, payment_id: Id):
     """A pending card payment is checked with Stripe before answering."""
     payment = selectors.payment_get(user=request.auth, payment_id=payment_id)
     services.payment_refresh_from_stripe(payment=payment)
@@ -88,7 +90,7 @@ def get_payment(request: HttpRequest, payment_id: int):
 
 
 @router.post("/payments/{payment_id}/refund", response=PaymentOut)
-def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn):
+def refund_payment(request: HttpRequest, payment_id: Id, payload: RefundIn):
     selectors.payment_get(user=request.auth, payment_id=payment_id)
     ensure(policies.can_refund(request.auth))
     services.payment_refund(
