@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 
 from chairside.accounts.auth import jwt_auth
 from chairside.accounts.policies import ensure, is_clinic_admin, is_staff_member
+from chairside.core.openapi import with_errors
 from chairside.core.pagination import BoundedLimitOffsetPagination
 from chairside.core.types import Id
 from chairside.notifications import services
@@ -33,7 +34,7 @@ def _settings_out(cfg: NotificationSettings) -> NotificationSettingsOut:
     )
 
 
-@router.get("/reminders", response=list[ReminderOut])
+@router.get("/reminders", response=with_errors({200: list[ReminderOut]}))
 @paginate(BoundedLimitOffsetPagination)
 def list_reminders(request: HttpRequest, filters: Query[ReminderFilter]):
     """`?status=failed` lists the reminders that could not be sent."""
@@ -41,7 +42,7 @@ def list_reminders(request: HttpRequest, filters: Query[ReminderFilter]):
     return reminder_list(status=filters.status, kind=filters.kind)
 
 
-@router.post("/reminders/{reminder_id}/retry", response=ReminderOut)
+@router.post("/reminders/{reminder_id}/retry", response=with_errors({200: ReminderOut}))
 def retry_reminder(request: HttpRequest, reminder_id: Id) -> Reminder:
     ensure(is_staff_member(request.auth))
     reminder = services.reminder_retry(reminder_id=reminder_id)
@@ -56,13 +57,17 @@ def retry_reminder(request: HttpRequest, reminder_id: Id) -> Reminder:
     return reminder
 
 
-@router.get("/notification-settings", response=NotificationSettingsOut)
+@router.get(
+    "/notification-settings", response=with_errors({200: NotificationSettingsOut})
+)
 def get_notification_settings(request: HttpRequest) -> NotificationSettingsOut:
     ensure(is_staff_member(request.auth))
     return _settings_out(notification_settings_get())
 
 
-@router.put("/notification-settings", response=NotificationSettingsOut)
+@router.put(
+    "/notification-settings", response=with_errors({200: NotificationSettingsOut})
+)
 def update_notification_settings(
     request: HttpRequest, payload: NotificationSettingsIn
 ) -> NotificationSettingsOut:

@@ -64,6 +64,7 @@ class NotificationSettingsIn(Schema):
     # The range (5 minutes to 14 days) is the service's rule, with its message.
     reminder_offsets_minutes: list[Int32] | None = Field(
         None,
+        min_length=1,
         max_length=5,
         description="Minutes before the appointment, e.g. [1440, 120]",
     )
