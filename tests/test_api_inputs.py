@@ -195,6 +195,12 @@ def test_huge_json_body_is_413_in_the_error_shape(api, alpha):
     )
 
 
+def test_too_many_query_fields_is_400_in_the_error_shape(api, alpha):
+    query = "&".join(f"status=paid&n{i}=1" for i in range(600))
+    response = api(alpha, "admin").get(f"/api/billing/invoices?{query}")
+    assert_error_shape(response, HTTPStatus.BAD_REQUEST, "invalid_input")
+
+
 # --- A write that answers an error has written nothing ---------------------
 
 

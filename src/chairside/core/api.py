@@ -14,7 +14,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -100,6 +100,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             ErrorCode.REQUEST_TOO_LARGE,
             _("The request body is too large."),
+        )
+
+    @handler(SuspiciousOperation)
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Past DATA_UPLOAD_MAX_NUMBER_FIELDS, a malformed multipart body ...
+        return error_response(
+            HTTPStatus.BAD_REQUEST,
+            ErrorCode.INVALID_INPUT,
+            _("The request could not be read."),
         )
 
     @handler(AuthenticationError)
