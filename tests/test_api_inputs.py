@@ -244,3 +244,25 @@ def test_error_that_keeps_its_writes_commits_them(api, alpha):
     assert_error_shape(reused, HTTPStatus.UNAUTHORIZED, "token_reused")
     me = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
     assert me.status_code == HTTPStatus.UNAUTHORIZED
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ("Gold", 1000, Decimal("99999999.99")),  # the line total overflows
+        ("Gold", 10**12, Decimal("0.00")),  # the quantity column overflows
+    ],
+)
+def test_invoice_service_refuses_what_the_columns_cannot_hold(alpha, line):
+    """The staff pages' form sends any quantity: the service is the bound for
+    every adapter, as the API's schema is for the API."""
+    from chairside.billing.models import Invoice
+    from chairside.billing.services import InvoiceLine, invoice_create
+
+    with tenant_context(alpha):
+        before = Invoice.objects.count()
+        with pytest.raises(ChairsideError):
+            invoice_create(
+                patient_id=world_patient(alpha).pk, lines=[InvoiceLine(*line)]
+            )
+        assert Invoice.objects.count() == before

@@ -30,6 +30,7 @@ from chairside.billing.models import (
     InvoiceStatus,
 )
 from chairside.core.errors import ChairsideError, Conflict, NotFound
+from chairside.core.types import MONEY_MAX, QUANTITY_MAX
 from chairside.patients.models import Patient
 from chairside.scheduling.models import Appointment
 from tenants.models import Clinic
@@ -151,6 +152,16 @@ def invoice_create(
             details={"field": "due_date"},
         )
     total = sum((line.line_total for line in lines), Decimal("0.00"))
+    # What the columns hold, whichever adapter sent the lines (the API's
+    # schema checks the same; a page's form does not).
+    if total > MONEY_MAX or any(
+        line.quantity > QUANTITY_MAX or line.line_total > MONEY_MAX for line in lines
+    ):
+        raise ChairsideError(
+            _("Each line and the invoice total may be at most %(max)s.")
+            % {"max": MONEY_MAX},
+            details={"field": "items", "max_total": str(MONEY_MAX)},
+        )
     invoice = Invoice(
         number=invoice_number_next(year=today.year),
         patient=patient,

@@ -82,7 +82,8 @@ PositiveMoney = Annotated[
     Field(gt=0, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES),
 ]
 # How many of an invoice item.
-Quantity = Annotated[int, Field(ge=1, le=1000)]
+QUANTITY_MAX = 1000
+Quantity = Annotated[int, Field(ge=1, le=QUANTITY_MAX)]
 # Any integer a PostgreSQL integer column holds: for numbers whose real range
 # is a domain rule the service checks (and explains) itself.
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
