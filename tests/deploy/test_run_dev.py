@@ -23,6 +23,9 @@ import pytest
 from chairside.core.pg_address import conninfo, database_url
 from conftest import ROOT, free_port
 
+# The children read the committed world; the test's transaction is unused.
+pytestmark = pytest.mark.django_db
+
 APP_NAME = f"run-dev-test-{uuid.uuid4().hex[:8]}"
 
 
