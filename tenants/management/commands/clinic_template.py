@@ -26,9 +26,8 @@ class Command(BaseCommand):
         template = template_schema_name()
         connection.set_schema_to_public()
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(template))
-            )
+            create = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}")
+            cursor.execute(create.format(sql.Identifier(template)))
         call_command(
             "migrate_schemas",
             tenant=True,
