@@ -56,7 +56,8 @@ def migrate() -> float:
     template = template_schema_name()
     if not schema_exists(template):
         with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(template)))
+            create = sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(template))
+            cursor.execute(create.as_string())
     call_command(
         "migrate_schemas",
         tenant=True,
@@ -103,11 +104,8 @@ def _seed_small_batch(args: tuple[list[int], dict]) -> int:
 def drop_clinic(clinic: Clinic) -> None:
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                sql.Identifier(clinic.schema_name)
-            )
-        )
+        drop = sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE")
+        cursor.execute(drop.format(sql.Identifier(clinic.schema_name)).as_string())
     clinic.domains.all().delete()
     Clinic.objects.filter(pk=clinic.pk).delete()
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         connection.set_schema_to_public()
         with connection.cursor() as cursor:
             create = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}")
-            cursor.execute(create.format(sql.Identifier(template)))
+            cursor.execute(create.format(sql.Identifier(template)).as_string())
         call_command(
             "migrate_schemas",
             tenant=True,
