@@ -147,7 +147,7 @@ def test_the_contract_covers_the_domain():
     for expected in (
         "chairside.scheduling.services",
         "chairside.billing.services",
-        "chairside.payments.services",
+        "chairside.payments.reconcile",
         "tenants.services",
     ):
         assert expected in modules

@@ -46,14 +46,6 @@ ALLOWED: set[tuple[str, str]] = {
     ("chairside.audit.api", "chairside.scheduling.selectors"),
     # The health check reaches the Celery app object: use celery.current_app.
     ("chairside.core.health", "config.celery"),
-    # Overdue invoices get their notices from billing: let notifications
-    # create them (its task runs invoices_mark_overdue, then plans notices).
-    ("chairside.billing.overdue", "chairside.notifications.planning"),
-    ("chairside.billing.overdue", "chairside.notifications.selectors"),
-    ("chairside.billing.tasks", "chairside.notifications.tasks"),
-    # An invoice's balance reads its payments: move the paid-amount query
-    # to billing (payments rows summed by invoice) or pass it in.
-    ("chairside.billing.services", "chairside.payments.models"),
     # Erasure anonymises invoices and appointments from patients: each app
     # gets its own erase step, called by an orchestrator above them.
     ("chairside.patients.services", "chairside.billing.models"),

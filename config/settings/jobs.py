@@ -87,7 +87,7 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly, and idempotent: each clinic's invoices turn overdue within the
     # hour after midnight in the clinic's own time zone.
     "invoices-mark-overdue": {
-        "task": "billing.invoices_mark_overdue",
+        "task": "notifications.invoices_overdue",
         "schedule": crontab(minute=5),
         "options": {"expires": 3000},
     },

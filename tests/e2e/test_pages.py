@@ -32,6 +32,7 @@ def other_patients_invoice(django_db_blocker):
                 },
             )
             invoice = invoice_create(
+                actor=world_user(alpha, "receptionist"),
                 patient_id=patient.pk,
                 lines=[InvoiceLine("Secret treatment", 1, Decimal("99.00"))],
             )

@@ -25,6 +25,12 @@ class InvoiceStatus(models.TextChoices):
 
 
 # Invoices that still expect money.
+# A payment whose money is promised but not settled (a card payment Stripe
+# has not confirmed). Billing needs the value to refuse voiding such an
+# invoice; payments.PaymentStatus.PENDING is defined from it, so the lower
+# layer owns it and neither app imports the other's models upwards.
+PAYMENT_PENDING = "pending"
+
 OPEN_STATUSES = (
     InvoiceStatus.PENDING,
     InvoiceStatus.PARTIALLY_PAID,

@@ -1,5 +1,10 @@
 """Marking unpaid invoices overdue, once their due date has passed in the
-clinic's own time zone. Idempotent: running it twice changes nothing more."""
+clinic's own time zone. Idempotent: running it twice changes nothing more.
+
+Only the hourly run does this (the OVERDUE system actor); the notices about
+it are notifications' business (notifications/planning.py runs this, then
+plans them), so billing knows nothing of reminders.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.billing.models import Invoice, InvoiceStatus
+from chairside.core.actors import OVERDUE, SystemActor, ensure_system
 from chairside.core.clinic_time import clinic_today
 
 MARKABLE_STATUSES = (InvoiceStatus.PENDING, InvoiceStatus.PARTIALLY_PAID)
@@ -18,18 +24,20 @@ MARKABLE_STATUSES = (InvoiceStatus.PENDING, InvoiceStatus.PARTIALLY_PAID)
 @dataclass(frozen=True)
 class OverdueRun:
     today: date
-    marked: list[int]
-    notices_created: int
+    invoices: list[Invoice]  # those this run made overdue, with their patient
+
+    @property
+    def marked(self) -> list[int]:
+        return [invoice.pk for invoice in self.invoices]
 
 
 @transaction.atomic
-def invoices_mark_overdue(*, now: datetime | None = None) -> OverdueRun:
+def invoices_mark_overdue(
+    *, actor: SystemActor, now: datetime | None = None
+) -> OverdueRun:
     """Every pending or partially paid invoice due before today (clinic
-    time) becomes overdue; with overdue emails on, each such invoice gets one
-    email notice (claimed like a reminder, so at most one per due date)."""
-    from chairside.notifications.planning import invoice_overdue_reminders_create
-    from chairside.notifications.selectors import notification_settings_get
-
+    time) becomes overdue."""
+    ensure_system(actor, OVERDUE)
     now = now or timezone.now()
     today = clinic_today(now=now)
     # Locks the rows so a payment recorded at the same moment either lands
@@ -40,12 +48,8 @@ def invoices_mark_overdue(*, now: datetime | None = None) -> OverdueRun:
         .filter(status__in=MARKABLE_STATUSES, due_date__lt=today)
         .order_by("id")
     )
-    ids = [invoice.pk for invoice in invoices]
-    if ids:
-        Invoice.objects.filter(pk__in=ids).update(
+    if invoices:
+        Invoice.objects.filter(pk__in=[i.pk for i in invoices]).update(
             status=InvoiceStatus.OVERDUE, updated_at=now
         )
-    notices = 0
-    if invoices and notification_settings_get().overdue_invoice_emails:
-        notices = invoice_overdue_reminders_create(invoices=invoices, now=now)
-    return OverdueRun(today=today, marked=ids, notices_created=notices)
+    return OverdueRun(today=today, invoices=invoices)

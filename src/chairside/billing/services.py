@@ -3,11 +3,15 @@
 Invoice numbers come from a per-year counter row locked inside the issuing
 transaction: two concurrent invoices queue on that row, and an invoice that
 fails to be created rolls its number back with it, so numbers have no gaps.
-Money only moves through `invoice_settle`, always on a locked invoice row;
-the table's check constraint (0 <= amount_paid <= total_amount) is the last
-guard against overpayment. Amounts are checked against their columns here,
-for every adapter, so an invoice too large to store is a validation error
-and never a database error.
+Money only moves through `invoice_settle`, always on a row locked by
+`invoice_lock`; the table's check constraint (0 <= amount_paid <=
+total_amount) is the last guard against overpayment.
+
+Every function that acts takes the acting `actor` and checks the billing
+policy itself (billing/policies.py): an invoice the actor may not see is not
+found, an action they may not take is refused, whichever adapter called.
+Amounts are checked against their columns here, for every adapter, so an
+invoice too large to store is a validation error and never a database error.
 """
 
 from __future__ import annotations
@@ -21,14 +25,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chairside.accounts.models import User
+from chairside.accounts.policies import ensure
+from chairside.billing import policies
 from chairside.billing.errors import BillingErrorCode
 from chairside.billing.models import (
     OPEN_STATUSES,
+    PAYMENT_PENDING,
     Invoice,
     InvoiceCounter,
     InvoiceItem,
     InvoiceStatus,
 )
+from chairside.core.actors import SystemActor
 from chairside.core.clinic_time import clinic_today
 from chairside.core.errors import ChairsideError, Conflict, NotFound
 from chairside.patients.models import Patient
@@ -132,7 +140,7 @@ def invoice_status_compute(
     return InvoiceStatus.PENDING
 
 
-def invoice_number_next(*, year: int) -> str:
+def _invoice_number_next(*, year: int) -> str:
     """The next number of the year; call inside the issuing transaction."""
     # get_or_create survives two first-of-the-year invoices racing (unique
     # year); the row lock then serialises the increment.
@@ -146,13 +154,14 @@ def invoice_number_next(*, year: int) -> str:
 @transaction.atomic
 def invoice_create(
     *,
+    actor: User,
     patient_id: int,
     lines: list[InvoiceLine],
     appointment_id: int | None = None,
     due_date: datetime.date | None = None,
     notes: str = "",
-    created_by: User | None = None,
 ) -> Invoice:
+    ensure(policies.can_create_invoice(actor))
     if not lines:
         raise ChairsideError(
             _("An invoice needs at least one line."),
@@ -200,7 +209,7 @@ def invoice_create(
             details={"field": "due_date"},
         )
     invoice = Invoice(
-        number=invoice_number_next(year=today.year),
+        number=_invoice_number_next(year=today.year),
         patient=patient,
         appointment=appointment,
         currency=clinic_currency(),
@@ -208,7 +217,7 @@ def invoice_create(
         issue_date=today,
         due_date=due,
         notes=notes,
-        created_by=created_by,
+        created_by=actor,
     )
     invoice.status = invoice_status_compute(invoice=invoice, today=today)
     try:
@@ -234,10 +243,12 @@ def invoice_create(
     return invoice
 
 
-def invoice_lock(*, invoice_id: int) -> Invoice:
-    """The invoice row, locked until the end of the current transaction."""
+def invoice_lock(*, actor: User | SystemActor, invoice_id: int) -> Invoice:
+    """The invoice row, locked until the end of the current transaction; not
+    found for an actor who may not see it (as the selectors answer), so a
+    patient cannot even learn that another patient's invoice exists."""
     invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
-    if invoice is None:
+    if invoice is None or not policies.can_reach_invoice(actor, invoice):
         raise NotFound(_("No such invoice."), code=BillingErrorCode.INVOICE_NOT_FOUND)
     return invoice
 
@@ -251,8 +262,11 @@ def invoice_ensure_open(*, invoice: Invoice) -> None:
         )
 
 
-def invoice_settle(*, invoice: Invoice, delta: Decimal) -> Invoice:
+def invoice_settle(
+    *, actor: User | SystemActor, invoice: Invoice, delta: Decimal
+) -> Invoice:
     """Add (or, for refunds, subtract) money on a row locked by invoice_lock."""
+    ensure(policies.can_settle_invoice(actor))
     invoice.amount_paid = (invoice.amount_paid + delta).quantize(CENT)
     invoice.status = invoice_status_compute(invoice=invoice)
     invoice.save(update_fields=["amount_paid", "status", "updated_at"])
@@ -262,6 +276,7 @@ def invoice_settle(*, invoice: Invoice, delta: Decimal) -> Invoice:
 @transaction.atomic
 def invoice_update(
     *,
+    actor: User,
     invoice_id: int,
     status: str | None = None,
     void_reason: str = "",
@@ -274,9 +289,8 @@ def invoice_update(
     status a person sets is `void`, and only while no money is held against
     the invoice (refund first) and no card payment is in flight.
     """
-    from chairside.payments.models import PaymentStatus
-
-    invoice = invoice_lock(invoice_id=invoice_id)
+    invoice = invoice_lock(actor=actor, invoice_id=invoice_id)
+    ensure(policies.can_update_invoice(actor))
     if status is not None and status != invoice.status:
         if status != InvoiceStatus.VOID:
             raise ChairsideError(
@@ -293,7 +307,7 @@ def invoice_update(
             )
         if (
             invoice.amount_paid > 0
-            or invoice.payments.filter(status=PaymentStatus.PENDING).exists()
+            or invoice.payments.filter(status=PAYMENT_PENDING).exists()
         ):
             raise Conflict(
                 _("Refund the payments on this invoice before voiding it."),

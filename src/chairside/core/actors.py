@@ -46,6 +46,7 @@ STRIPE_WEBHOOK = SystemActor("stripe-webhook")
 SIGNUP = SystemActor("signup")
 COMMAND = SystemActor("command")  # manage.py commands run by an operator
 DEMO_SEED = SystemActor("demo-seed")
+OVERDUE = SystemActor("overdue-invoices")  # the hourly overdue-invoice run
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -17,7 +17,7 @@ from chairside.accounts.models import User
 from chairside.billing.models import Invoice
 from chairside.billing.services import InvoiceLine, clinic_today, invoice_create
 from chairside.patients.models import Patient
-from chairside.payments.services import payment_manual_record
+from chairside.payments.manual import payment_manual_record
 from tenants.models import Clinic
 
 # (lines, paid in cash now, days until due)
@@ -50,20 +50,22 @@ def seed_clinic_billing(clinic: Clinic) -> None:
                 user=patient_user,
             )
         for lines, paid, due_in in VISITS:
+            # Issued and paid as the demo's receptionist would, so the
+            # pages show who recorded what.
             invoice = invoice_create(
+                actor=front_desk,
                 patient_id=patient.pk,
                 lines=[
                     InvoiceLine(text, qty, Decimal(price), code)
                     for text, qty, price, code in lines
                 ],
                 due_date=clinic_today() + datetime.timedelta(days=due_in),
-                created_by=front_desk,
             )
             if paid:
                 payment_manual_record(
+                    actor=front_desk,
                     invoice_id=invoice.pk,
                     method="cash",
                     amount=Decimal(paid),
                     reference="Front desk",
-                    recorded_by=front_desk,
                 )

@@ -8,11 +8,15 @@ delivery.py's (docs/notifications.md has the whole argument).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 
+from chairside.billing.overdue import OverdueRun, invoices_mark_overdue
+from chairside.core.actors import SystemActor
 from chairside.notifications.models import (
     Channel,
     NotificationSettings,
@@ -89,7 +93,28 @@ def reminders_plan(*, now: datetime | None = None) -> list[int]:
     return reminder_ids_ready(now=now)
 
 
-def invoice_overdue_reminders_create(*, invoices: list, now: datetime) -> int:
+@dataclass(frozen=True)
+class OverdueNotices:
+    run: OverdueRun
+    notices_created: int
+
+
+@transaction.atomic
+def invoices_overdue_plan(
+    *, actor: SystemActor, now: datetime | None = None
+) -> OverdueNotices:
+    """The hourly overdue run: billing marks the invoices overdue (and checks
+    the actor), then, with overdue emails on, each gets one email notice,
+    claimed like a reminder (at most one per due date), in one transaction."""
+    now = now or timezone.now()
+    run = invoices_mark_overdue(actor=actor, now=now)
+    notices = 0
+    if run.invoices and notification_settings_get().overdue_invoice_emails:
+        notices = _invoice_overdue_reminders_create(invoices=run.invoices, now=now)
+    return OverdueNotices(run=run, notices_created=notices)
+
+
+def _invoice_overdue_reminders_create(*, invoices: list, now: datetime) -> int:
     """One overdue notice per invoice and due date, however often this runs."""
     rows = [
         Reminder(

@@ -10,8 +10,9 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
+from chairside.core.actors import OVERDUE
 from chairside.notifications.delivery import reminder_deliver, reminders_deliver
-from chairside.notifications.planning import reminders_plan
+from chairside.notifications.planning import invoices_overdue_plan, reminders_plan
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +65,23 @@ def reminder_send(reminder_id: int) -> str:
     """One reminder (the staff retry)."""
     reminder = reminder_deliver(reminder_id=reminder_id)
     return reminder.status if reminder else "noop"
+
+
+@shared_task(name="notifications.invoices_overdue")
+def invoices_overdue() -> int:
+    """Hourly in every clinic: billing marks the invoices due before today
+    (clinic time) overdue, then their notices are planned."""
+    result = invoices_overdue_plan(actor=OVERDUE)
+    marked = result.run.marked
+    if marked:
+        logger.info(
+            "%s: %s invoices overdue as of %s",
+            connection.schema_name,
+            len(marked),
+            result.run.today,
+        )
+    if result.notices_created:
+        # The next reminder scan sends them; queue one now so they go out
+        # without waiting for it.
+        reminders_scan.delay()
+    return len(marked)

@@ -10,14 +10,16 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from chairside.accounts.auth import jwt_auth
-from chairside.accounts.policies import ensure
-from chairside.billing import selectors as billing_selectors
 from chairside.billing.services import current_clinic
 from chairside.core.openapi import ErrorOut, with_errors
 from chairside.core.pagination import BoundedLimitOffsetPagination
 from chairside.core.types import Id
-from chairside.payments import gateway, policies, selectors, services
+from chairside.payments import gateway, selectors
+from chairside.payments.checkout import card_checkout_start
+from chairside.payments.manual import payment_manual_record
 from chairside.payments.models import PaymentMethod
+from chairside.payments.reconcile import payment_refresh_from_stripe
+from chairside.payments.refunds import payment_refund
 from chairside.payments.schemas import (
     CardCheckoutOut,
     PaymentConfigOut,
@@ -51,13 +53,10 @@ def payment_config(request: HttpRequest) -> PaymentConfigOut:
 )
 def create_payment(request: HttpRequest, payload: PaymentIn) -> Status[CardCheckoutOut]:
     user = request.auth
-    # 404 for invoices the user may not see, before any other answer.
-    invoice = billing_selectors.invoice_get(user=user, invoice_id=payload.invoice_id)
     if payload.payment_method == PaymentMethod.CARD:
-        ensure(policies.can_pay_by_card(user, invoice))
-        checkout = services.card_checkout_start(
-            invoice_id=invoice.pk,
-            user=user,
+        checkout = card_checkout_start(
+            actor=user,
+            invoice_id=payload.invoice_id,
             amount=payload.amount,
             stripe_payment_method_id=payload.stripe_payment_method_id,
         )
@@ -67,14 +66,13 @@ def create_payment(request: HttpRequest, payload: PaymentIn) -> Status[CardCheck
         out.stripe_account = gateway.stripe_account_of(current_clinic())
         out.publishable_key = settings.STRIPE_PUBLISHABLE_KEY or None
         return Status(HTTPStatus.CREATED, out)
-    ensure(policies.can_record_manual_payment(user))
-    payment = services.payment_manual_record(
-        invoice_id=invoice.pk,
+    payment = payment_manual_record(
+        actor=user,
+        invoice_id=payload.invoice_id,
         method=payload.payment_method,
         amount=payload.amount,
         reference=payload.reference,
         payment_date=payload.payment_date,
-        recorded_by=user,
     )
     payment = selectors.payment_get(user=user, payment_id=payment.pk)
     return Status(HTTPStatus.CREATED, CardCheckoutOut.from_orm(payment))
@@ -93,7 +91,7 @@ def list_payments(request: HttpRequest, filters: Query[PaymentFilter]):
 def get_payment(request: HttpRequest, payment_id: Id):
     """A pending card payment is checked with Stripe before answering."""
     payment = selectors.payment_get(user=request.auth, payment_id=payment_id)
-    services.payment_refresh_from_stripe(payment=payment)
+    payment_refresh_from_stripe(actor=request.auth, payment=payment)
     return selectors.payment_get(user=request.auth, payment_id=payment_id)
 
 
@@ -102,12 +100,10 @@ def get_payment(request: HttpRequest, payment_id: Id):
     response=with_errors({200: PaymentOut, **PROVIDER_ERRORS}),
 )
 def refund_payment(request: HttpRequest, payment_id: Id, payload: RefundIn):
-    selectors.payment_get(user=request.auth, payment_id=payment_id)
-    ensure(policies.can_refund(request.auth))
-    services.payment_refund(
+    payment_refund(
+        actor=request.auth,
         payment_id=payment_id,
         amount=payload.amount,
         reason=payload.reason,
-        refunded_by=request.auth,
     )
     return selectors.payment_get(user=request.auth, payment_id=payment_id)

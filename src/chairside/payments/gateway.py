@@ -9,18 +9,25 @@ retried request can never create a second PaymentIntent or refund.
 from __future__ import annotations
 
 import json
+import logging
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import stripe
 from django.conf import settings
+from django.db import connection
+from django.utils.translation import gettext as _
 
+from chairside.core.errors import ChairsideError
+from chairside.payments.errors import PaymentErrorCode
 from tenants.models import Clinic
 
 # Currencies Stripe counts in whole units (no cents).
 ZERO_DECIMAL_CURRENCIES = frozenset(
     "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()  # noqa: SIM905
 )
+
+logger = logging.getLogger(__name__)
 
 StripeError = stripe.StripeError
 CardError = stripe.CardError
@@ -49,6 +56,33 @@ def stripe_account_of(clinic: Clinic) -> str | None:
 
 def card_payments_available(clinic: Clinic) -> bool:
     return is_configured() and bool(stripe_account_of(clinic))
+
+
+def card_payments_ensure(clinic: Clinic) -> None:
+    if not card_payments_available(clinic):
+        raise ChairsideError(
+            _("Card payments are not available for this clinic."),
+            code=PaymentErrorCode.CARD_PAYMENTS_UNAVAILABLE,
+            status=503,
+        )
+
+
+def provider_error(exc: StripeError) -> ChairsideError:
+    """What the user is told when Stripe cannot be reached or refuses us."""
+    logger.warning("Stripe call failed: %s", exc)
+    return ChairsideError(
+        _("The payment provider could not be reached. Try again."),
+        code=PaymentErrorCode.PAYMENT_PROVIDER_ERROR,
+        status=502,
+        # What reached Stripe stays on record (a pending or failed payment
+        # with its intent id), so the money can be reconciled.
+        keeps_writes=True,
+    )
+
+
+def idempotency_key(*parts: object) -> str:
+    """A key unique across clinics and stable across retries."""
+    return ":".join(["chairside", connection.schema_name, *map(str, parts)])
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chairside.audit.tracking import audited
+from chairside.billing.models import PAYMENT_PENDING
 
 
 class PaymentMethod(models.TextChoices):
@@ -21,7 +22,7 @@ class PaymentMethod(models.TextChoices):
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = PAYMENT_PENDING, _("Pending")
     COMPLETED = "completed", _("Completed")
     FAILED = "failed", _("Failed")
     REFUNDED = "refunded", _("Refunded")

@@ -2,7 +2,10 @@
 
 Card payments: the front desk, or the patient the invoice is for. Cash and
 bank transfers are recorded by the front desk only (a patient cannot declare
-they paid). Refunds move money out of the clinic: admins only.
+they paid). Refunds move money out of the clinic: admins only. Anyone who may see a
+payment may ask Stripe for its outcome; Stripe's state itself is applied as
+the STRIPE_WEBHOOK system actor (payments/reconcile.py). The services check
+these themselves; pages read them only to decide what to show.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ the Connect endpoint) and on each clinic's domain. Every request:
 3. is routed to a clinic by the event's `account` through the public-schema
    mapping (Clinic.stripe_account_id) — never by metadata; an unknown
    account, or a clinic domain receiving another clinic's account, is refused;
-4. is applied in that clinic's schema, once, in one transaction
-   (chairside.payments.services).
+4. is applied in that clinic's schema, once, in one transaction, as the
+   STRIPE_WEBHOOK system actor (chairside.payments.reconcile).
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name, tenant_context
 from pydantic import ValidationError
 
+from chairside.core.actors import STRIPE_WEBHOOK
 from chairside.core.api import _validation_details, error_response
-from chairside.payments import gateway, services
+from chairside.payments import gateway
 from chairside.payments.errors import PaymentErrorCode
 from chairside.payments.events import StripeEventIn
+from chairside.payments.reconcile import stripe_event_apply
 from tenants.models import Clinic
 
 logger = logging.getLogger(__name__)
@@ -88,5 +90,5 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
             _("The event belongs to another clinic's Stripe account."),
         )
     with tenant_context(clinic):
-        applied = services.stripe_event_apply(event=event, clinic=clinic)
+        applied = stripe_event_apply(actor=STRIPE_WEBHOOK, event=event, clinic=clinic)
     return JsonResponse({"received": True, "duplicate": not applied})

@@ -34,7 +34,8 @@ from chairside.patients import services as patient_services
 from chairside.payments import gateway
 from chairside.payments import policies as payment_policies
 from chairside.payments import selectors as payment_selectors
-from chairside.payments import services as payment_services
+from chairside.payments.checkout import card_checkout_start
+from chairside.payments.reconcile import payment_refresh_from_stripe
 from chairside.portal import policies
 from chairside.portal.forms import ProfileForm, SlotChoiceForm, SlotSearchForm
 from chairside.scheduling import selectors as scheduling_selectors
@@ -258,12 +259,7 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
 def invoice_pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """Start a card payment: the same service as POST /api/payments, with the
     session instead of a bearer token. Stripe.js confirms it in the browser."""
-    inv = _invoice(request, invoice_id)
-    if not payment_policies.can_pay_by_card(request.user, inv):
-        raise Http404
-    checkout = payment_services.card_checkout_start(
-        invoice_id=inv.pk, user=request.user
-    )
+    checkout = card_checkout_start(actor=request.user, invoice_id=invoice_id)
     return JsonResponse(
         {
             "payment_id": checkout.payment.pk,
@@ -279,6 +275,6 @@ def payment_status(request: HttpRequest, payment_id: int) -> HttpResponse:
     """After Stripe.js confirmed: ask Stripe for the outcome (webhooks may
     lag) and show the receipt."""
     payment = payment_selectors.payment_get(user=request.user, payment_id=payment_id)
-    payment_services.payment_refresh_from_stripe(payment=payment)
+    payment_refresh_from_stripe(actor=request.user, payment=payment)
     payment = payment_selectors.payment_get(user=request.user, payment_id=payment_id)
     return render(request, "portal/receipt.html", {"payment": payment})

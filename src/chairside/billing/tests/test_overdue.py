@@ -1,4 +1,5 @@
-"""The daily overdue run: clinic time zone, idempotent, one email per invoice."""
+"""The hourly overdue run: clinic time zone, idempotent, one email per invoice
+(billing marks, notifications plans the notices), for the OVERDUE actor only."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from django_tenants.utils import tenant_context
 
 from chairside.billing.models import Invoice, InvoiceStatus
 from chairside.billing.overdue import invoices_mark_overdue
+from chairside.core.actors import OVERDUE, REMINDERS, STRIPE_WEBHOOK
+from chairside.core.errors import PermissionDenied
 from chairside.notifications.delivery import reminder_deliver
 from chairside.notifications.models import Reminder
-from chairside.notifications.planning import reminders_plan
+from chairside.notifications.planning import invoices_overdue_plan, reminders_plan
 from chairside.notifications.preferences import notification_settings_update
 from chairside.notifications.tests.factories import make_invoice
+from conftest import world_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +41,7 @@ def test_unpaid_invoices_past_due_become_overdue(alpha):
         )
         void = make_invoice(due_date=date(2026, 3, 1), status=InvoiceStatus.VOID)
         due_today = make_invoice(due_date=date(2026, 3, 9))
-        run = invoices_mark_overdue(now=NOW)
+        run = invoices_mark_overdue(actor=OVERDUE, now=NOW)
         assert run.today == date(2026, 3, 9)
         assert sorted(run.marked) == sorted([pending.pk, partial.pk])
         statuses = dict(Invoice.objects.values_list("pk", "status"))
@@ -50,10 +54,10 @@ def test_unpaid_invoices_past_due_become_overdue(alpha):
 def test_the_day_turns_at_midnight_in_the_clinics_time_zone(alpha, beta):
     with tenant_context(alpha):
         in_new_york = make_invoice(due_date=date(2026, 3, 9))
-        assert invoices_mark_overdue(now=NOW).marked == []
+        assert invoices_mark_overdue(actor=OVERDUE, now=NOW).marked == []
     with tenant_context(beta):
         in_madrid = make_invoice(due_date=date(2026, 3, 9))
-        assert invoices_mark_overdue(now=NOW).marked == [in_madrid.pk]
+        assert invoices_mark_overdue(actor=OVERDUE, now=NOW).marked == [in_madrid.pk]
     with tenant_context(alpha):
         in_new_york.refresh_from_db()
         assert in_new_york.status == InvoiceStatus.PENDING
@@ -61,10 +65,10 @@ def test_the_day_turns_at_midnight_in_the_clinics_time_zone(alpha, beta):
 
 def test_running_twice_changes_nothing_and_emails_once(in_alpha_billing):
     invoice = make_invoice(due_date=date(2026, 3, 1))
-    first = invoices_mark_overdue(now=NOW)
-    second = invoices_mark_overdue(now=NOW)
-    assert (first.marked, first.notices_created) == ([invoice.pk], 1)
-    assert (second.marked, second.notices_created) == ([], 0)
+    first = invoices_overdue_plan(actor=OVERDUE, now=NOW)
+    second = invoices_overdue_plan(actor=OVERDUE, now=NOW)
+    assert (first.run.marked, first.notices_created) == ([invoice.pk], 1)
+    assert (second.run.marked, second.notices_created) == ([], 0)
     for reminder_id in reminders_plan(now=NOW) + reminders_plan(now=NOW):
         reminder_deliver(reminder_id=reminder_id, now=NOW)
     [message] = mail.outbox
@@ -75,7 +79,7 @@ def test_running_twice_changes_nothing_and_emails_once(in_alpha_billing):
 
 def test_paid_before_the_email_went_out_is_not_emailed(in_alpha_billing):
     invoice = make_invoice(due_date=date(2026, 3, 1))
-    invoices_mark_overdue(now=NOW)
+    invoices_overdue_plan(actor=OVERDUE, now=NOW)
     Invoice.objects.filter(pk=invoice.pk).update(
         status=InvoiceStatus.PAID, amount_paid=invoice.total_amount
     )
@@ -87,10 +91,27 @@ def test_paid_before_the_email_went_out_is_not_emailed(in_alpha_billing):
 def test_overdue_emails_can_be_turned_off(in_alpha_billing):
     notification_settings_update(overdue_invoice_emails=False)
     make_invoice(due_date=date(2026, 3, 1))
-    run = invoices_mark_overdue(now=NOW)
-    assert len(run.marked) == 1
-    assert run.notices_created == 0
+    result = invoices_overdue_plan(actor=OVERDUE, now=NOW)
+    assert len(result.run.marked) == 1
+    assert result.notices_created == 0
     assert not Reminder.objects.exists()
+
+
+@pytest.mark.parametrize("actor", [REMINDERS, STRIPE_WEBHOOK])
+def test_only_the_overdue_run_marks_invoices_overdue(in_alpha_billing, actor):
+    invoice = make_invoice(due_date=date(2026, 3, 1))
+    with pytest.raises(PermissionDenied):
+        invoices_overdue_plan(actor=actor, now=NOW)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PENDING
+    assert not Reminder.objects.exists()
+
+
+def test_a_person_cannot_mark_invoices_overdue(in_alpha_billing):
+    make_invoice(due_date=date(2026, 3, 1))
+    admin = world_user(in_alpha_billing, "admin")
+    with pytest.raises(PermissionDenied):
+        invoices_mark_overdue(actor=admin, now=NOW)
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ def test_invoice_amounts_beyond_the_columns_are_refused(alpha, patients, lines, 
         counters = list(InvoiceCounter.objects.values_list("year", "last_number"))
         with pytest.raises(ChairsideError) as caught:
             invoice_create(
+                actor=world_user(alpha, "receptionist"),
                 patient_id=patients.patient.pk,
                 lines=[InvoiceLine("Implant", qty, Decimal(p)) for p, qty in lines],
             )
@@ -56,6 +57,7 @@ def test_invoice_amounts_beyond_the_columns_are_refused(alpha, patients, lines, 
 def test_the_largest_storable_invoice_is_accepted(alpha, patients):
     with tenant_context(alpha):
         invoice = invoice_create(
+            actor=world_user(alpha, "receptionist"),
             patient_id=patients.patient.pk,
             lines=[
                 InvoiceLine("Implant", 1, Decimal("99999999.98")),

@@ -74,10 +74,13 @@ def beta_patients(beta) -> ClinicPatients:
 
 
 def invoice_for(clinic, patient, amount: str = "120.00", **kwargs):
+    """An invoice issued by the clinic's receptionist."""
     from chairside.billing.services import InvoiceLine, invoice_create
 
+    actor = world_user(clinic, "receptionist")
     with tenant_context(clinic):
         return invoice_create(
+            actor=actor,
             patient_id=patient.pk,
             lines=[InvoiceLine("Cleaning", 1, Decimal(amount), "D1110")],
             **kwargs,

@@ -23,7 +23,8 @@ from django_tenants.utils import tenant_context
 
 from chairside.billing.models import Invoice, InvoiceStatus
 from chairside.billing.services import invoice_update
-from chairside.payments import services
+from chairside.payments import reconcile
+from chairside.payments.manual import payment_manual_record
 from chairside.payments.models import (
     Payment,
     PaymentMethod,
@@ -45,7 +46,7 @@ def clinic(alpha, settings, monkeypatch):
     alpha.stripe_account_id = ACCOUNT
     alpha.save(update_fields=["stripe_account_id"])
     # dj-stripe's mirror would call Stripe; it is best effort and not the books.
-    monkeypatch.setattr(services, "_djstripe_sync", lambda *args: None)
+    monkeypatch.setattr(reconcile, "djstripe_mirror", lambda *args: None)
     return alpha
 
 
@@ -116,11 +117,11 @@ def _card_payment(clinic, invoice: Invoice, amount: str = "120.00") -> Payment:
 
 def _cash(clinic, invoice: Invoice, amount: str | None = None) -> Payment:
     with tenant_context(clinic):
-        return services.payment_manual_record(
+        return payment_manual_record(
+            actor=world_user(clinic, "receptionist"),
             invoice_id=invoice.pk,
             method=PaymentMethod.CASH,
             amount=Decimal(amount) if amount else None,
-            recorded_by=world_user(clinic, "receptionist"),
         )
 
 
@@ -199,7 +200,11 @@ def test_card_success_on_a_voided_invoice_is_all_refund_due(clinic, patients):
         )
     )
     with tenant_context(clinic):
-        invoice_update(invoice_id=invoice.pk, status=InvoiceStatus.VOID)
+        invoice_update(
+            actor=world_user(clinic, "receptionist"),
+            invoice_id=invoice.pk,
+            status=InvoiceStatus.VOID,
+        )
 
     response = _deliver(
         _event("payment_intent.succeeded", _intent(payment, "succeeded"))
@@ -456,7 +461,7 @@ def test_an_event_that_fails_half_way_leaves_nothing_and_applies_on_retry(
         raise RuntimeError("the database went away")
 
     # The payment row is written first, then the invoice: fail in between.
-    monkeypatch.setattr(services, "invoice_settle", broken_settle)
+    monkeypatch.setattr(reconcile, "invoice_settle", broken_settle)
     with pytest.raises(RuntimeError):
         _deliver(event)
     payment, invoice = _fresh(clinic, payment, invoice)
@@ -465,7 +470,7 @@ def test_an_event_that_fails_half_way_leaves_nothing_and_applies_on_retry(
         assert not StripeEvent.objects.exists()
 
     monkeypatch.undo()
-    monkeypatch.setattr(services, "_djstripe_sync", lambda *args: None)
+    monkeypatch.setattr(reconcile, "djstripe_mirror", lambda *args: None)
     assert _deliver(event).json() == {"received": True, "duplicate": False}
     assert _deliver(event).json() == {"received": True, "duplicate": True}
     payment, invoice = _fresh(clinic, payment, invoice)

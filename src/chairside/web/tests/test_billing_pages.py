@@ -31,6 +31,23 @@ def test_receptionist_records_a_cash_payment_and_the_invoice_is_paid(web, alpha)
     assert "Payment recorded." in page
 
 
+def test_a_dentist_is_refused_by_the_service_when_recording_cash(web, alpha):
+    """The page no longer checks the role: the service does, and the page
+    answers its refusal with the forbidden page, having written nothing."""
+    with schema_context(alpha.schema_name):
+        invoice = invoice_make(total="80.00")
+
+    refused = web(alpha, "dentist").post(
+        f"/app/invoices/{invoice.pk}/payments/", {"method": "cash"}
+    )
+
+    assert refused.status_code == HTTPStatus.FORBIDDEN
+    with schema_context(alpha.schema_name):
+        assert not Payment.objects.filter(invoice=invoice).exists()
+    page = web(alpha, "dentist").get(f"/app/invoices/{invoice.pk}/").content
+    assert f"/app/invoices/{invoice.pk}/payments/".encode() not in page
+
+
 def test_only_admins_refund(web, alpha):
     with schema_context(alpha.schema_name):
         invoice = invoice_make(total="50.00")

@@ -12,19 +12,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chairside.accounts.policies import ensure
-from chairside.billing import policies as billing_policies
 from chairside.billing import selectors as billing_selectors
 from chairside.billing import services as billing_services
 from chairside.billing.models import InvoiceStatus
-from chairside.core.errors import ChairsideError
+from chairside.core.errors import ChairsideError, PermissionDenied
 from chairside.patients.models import Patient
 from chairside.payments import policies as payment_policies
+from chairside.payments import refunds
 from chairside.payments import selectors as payment_selectors
-from chairside.payments import services as payment_services
+from chairside.payments.manual import payment_manual_record
 from chairside.scheduling.models import Appointment
 from chairside.web.decorators import staff_required
-from chairside.web.errors import forbidden, form_error_from
+from chairside.web.errors import form_error_from
 from chairside.web.forms import (
     InvoiceLineFormSet,
     InvoiceMetaForm,
@@ -81,8 +80,6 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 @staff_required
 def invoice_create(request: HttpRequest) -> HttpResponse:
-    if not billing_policies.can_create_invoice(request.user):
-        return forbidden(request)
     appointment = None
     if appointment_id := request.GET.get("appointment"):
         appointment = (
@@ -103,6 +100,7 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
         filled = [f.cleaned_data for f in lines.forms if f.cleaned_data]
         try:
             invoice = billing_services.invoice_create(
+                actor=request.user,
                 patient_id=patient.pk,
                 appointment_id=appointment.pk if appointment else None,
                 lines=[
@@ -116,8 +114,9 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
                 ],
                 due_date=meta.cleaned_data["due_date"],
                 notes=meta.cleaned_data["notes"],
-                created_by=request.user,
             )
+        except PermissionDenied:
+            raise  # the forbidden page (page_errors), not a form error
         except ChairsideError as exc:
             form_error_from(exc, meta)
         else:
@@ -139,18 +138,18 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def payment_record(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
-    if not payment_policies.can_record_manual_payment(request.user):
-        return forbidden(request)
     form = ManualPaymentForm(request.POST)
     if form.is_valid():
         try:
-            payment_services.payment_manual_record(
+            payment_manual_record(
+                actor=request.user,
                 invoice_id=invoice.pk,
                 method=form.cleaned_data["method"],
                 amount=form.cleaned_data["amount"],
                 reference=form.cleaned_data["reference"],
-                recorded_by=request.user,
             )
+        except PermissionDenied:
+            raise  # the forbidden page (page_errors)
         except ChairsideError as exc:
             messages.error(request, exc.message)
         else:
@@ -164,17 +163,17 @@ def payment_record(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @require_POST
 def payment_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = payment_selectors.payment_get(user=request.user, payment_id=payment_id)
-    if not payment_policies.can_refund(request.user):
-        return forbidden(request)
     form = RefundForm(request.POST)
     if form.is_valid():
         try:
-            payment_services.payment_refund(
+            refunds.payment_refund(
+                actor=request.user,
                 payment_id=payment.pk,
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
-                refunded_by=request.user,
             )
+        except PermissionDenied:
+            raise  # the forbidden page (page_errors)
         except ChairsideError as exc:
             messages.error(request, exc.message)
         else:
@@ -199,5 +198,4 @@ def invoice_download(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @staff_required
 def payment_receipt(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = payment_selectors.payment_get(user=request.user, payment_id=payment_id)
-    ensure(payment_policies.can_view_payment(request.user, payment.invoice))
     return render(request, "web/receipt.html", {"payment": payment})
