@@ -202,8 +202,9 @@ def test_only_platform_admins_suspend_reactivate_or_change_plans(alpha):
 
 
 def test_a_clinic_admin_manages_only_their_own_clinic(alpha, beta):
+    # Alpha's admin, signed in on alpha's domain (alpha's schema), aims at beta.
     alpha_admin = world_user(alpha, "admin")
-    with schema_context(beta.schema_name):
+    with schema_context(alpha.schema_name):
         with pytest.raises(PermissionDenied):
             services.clinic_profile_update(actor=alpha_admin, clinic=beta, **PROFILE)
         with pytest.raises(PermissionDenied):
