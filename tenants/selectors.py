@@ -41,6 +41,6 @@ def clinic_list_for_email(*, email: str) -> list[Clinic]:
     for c in clinics:
         params += [c.schema_name, email.strip()]
     with connection.cursor() as cursor:
-        cursor.execute(query, params)
+        cursor.execute(query.as_string(), params)
         found = {row[0] for row in cursor.fetchall()}
     return [c for c in clinics if c.schema_name in found]

@@ -228,7 +228,7 @@ def applied_set_keys(schemas: list[str]) -> dict[str, str | None]:
             ).format(Identifier(s))
             for s in present
         )
-        cursor.execute(query, present)
+        cursor.execute(query.as_string(), present)
         keys.update(dict(cursor.fetchall()))
     return keys
 

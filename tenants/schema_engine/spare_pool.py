@@ -98,11 +98,10 @@ def spare_claim(schema_name: str) -> str | None:
         if not schema_is_current(spare):
             continue
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
-                    sql.Identifier(spare), sql.Identifier(schema_name)
-                )
+            rename = sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
+                sql.Identifier(spare), sql.Identifier(schema_name)
             )
+            cursor.execute(rename.as_string())
         return spare
     return None
 
@@ -112,9 +111,8 @@ def _spare_drop(name: str) -> bool:
         cursor.execute(lock_sql(wait=False), [name])
         if not cursor.fetchone()[0]:
             return False
-        cursor.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name))
-        )
+        drop = sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE")
+        cursor.execute(drop.format(sql.Identifier(name)).as_string())
     return True
 
 

@@ -55,7 +55,7 @@ def clinic_stats_for(
     for c in clinics:
         params += [c.pk, month_start, month_end, month_start, month_end]
     with connection.cursor() as cursor:
-        cursor.execute(query, params)
+        cursor.execute(query.as_string(), params)
         rows = cursor.fetchall()
     return {
         int(pk): ClinicStats(int(patients), int(appts), Decimal(revenue))
@@ -91,6 +91,6 @@ def clinic_onboarding_for(*, clinics: list[Clinic]) -> dict[int, ClinicOnboardin
         per_clinic.format(s=sql.Identifier(c.schema_name)) for c in clinics
     )
     with connection.cursor() as cursor:
-        cursor.execute(query, [c.pk for c in clinics])
+        cursor.execute(query.as_string(), [c.pk for c in clinics])
         rows = cursor.fetchall()
     return {int(row[0]): ClinicOnboarding(*map(int, row[1:])) for row in rows}

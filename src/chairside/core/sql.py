@@ -1,18 +1,17 @@
-"""Identifier quoting for SQL that must be built as one text.
+"""Identifier quoting, once, by psycopg.
 
-Prefer composing with psycopg.sql (`sql.SQL(...).format(sql.Identifier(...))`)
-and passing the result to `cursor.execute`. Only a script kept as a string
-(the schema clone's DDL, cached and run later) needs the quoted text: it is
-quoted here, by psycopg, and nowhere else.
+Compose SQL with psycopg.sql (`sql.SQL(...).format(sql.Identifier(...))`) and
+hand Django's cursor its text (`.as_string()`, psycopg 3.3+): pghistory's
+cursor wrapper reads every statement as a string. A script kept as one text
+(the schema clone's DDL, cached and run later) quotes its names with
+`quoted_name`, here, and nowhere else.
 """
 
 from __future__ import annotations
 
-from django.db import connection
 from psycopg import sql
 
 
 def quoted_name(name: str) -> str:
     """`name` as a PostgreSQL identifier ("a""b" for a"b)."""
-    connection.ensure_connection()
-    return sql.Identifier(name).as_string(connection.connection)
+    return sql.Identifier(name).as_string()
