@@ -5,9 +5,12 @@ services and selectors."""
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chairside.accounts.auth import jwt_auth
+from chairside.core.openapi import with_errors
+from chairside.core.pagination import BoundedLimitOffsetPagination
+from chairside.core.types import Id
 from chairside.notifications import delivery, preferences
 from chairside.notifications.models import NotificationSettings, Reminder
 from chairside.notifications.schemas import (
@@ -31,15 +34,15 @@ def _settings_out(cfg: NotificationSettings) -> NotificationSettingsOut:
     )
 
 
-@router.get("/reminders", response=list[ReminderOut])
-@paginate(LimitOffsetPagination)
+@router.get("/reminders", response=with_errors({200: list[ReminderOut]}))
+@paginate(BoundedLimitOffsetPagination)
 def list_reminders(request: HttpRequest, filters: Query[ReminderFilter]):
     """`?status=failed` lists the reminders that could not be sent."""
     return reminder_list(user=request.auth, status=filters.status, kind=filters.kind)
 
 
-@router.post("/reminders/{reminder_id}/retry", response=ReminderOut)
-def retry_reminder(request: HttpRequest, reminder_id: int) -> Reminder:
+@router.post("/reminders/{reminder_id}/retry", response=with_errors({200: ReminderOut}))
+def retry_reminder(request: HttpRequest, reminder_id: Id) -> Reminder:
     reminder = delivery.reminder_retry(actor=request.auth, reminder_id=reminder_id)
 
     def _queue() -> None:
@@ -52,12 +55,16 @@ def retry_reminder(request: HttpRequest, reminder_id: int) -> Reminder:
     return reminder
 
 
-@router.get("/notification-settings", response=NotificationSettingsOut)
+@router.get(
+    "/notification-settings", response=with_errors({200: NotificationSettingsOut})
+)
 def get_notification_settings(request: HttpRequest) -> NotificationSettingsOut:
     return _settings_out(notification_settings_for(user=request.auth))
 
 
-@router.put("/notification-settings", response=NotificationSettingsOut)
+@router.put(
+    "/notification-settings", response=with_errors({200: NotificationSettingsOut})
+)
 def update_notification_settings(
     request: HttpRequest, payload: NotificationSettingsIn
 ) -> NotificationSettingsOut:
