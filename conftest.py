@@ -44,6 +44,7 @@ def _build_world() -> None:
     from django.core.management import call_command
 
     from chairside.accounts.services import user_create
+    from chairside.core.actors import COMMAND
     from tenants.services import clinic_provision
 
     call_command("ensure_public_tenant", verbosity=0)
@@ -57,6 +58,7 @@ def _build_world() -> None:
         if Clinic.objects.filter(slug=slug).exists():
             continue
         clinic, _owner = clinic_provision(
+            actor=COMMAND,
             name=f"{slug.title()} Dental",
             slug=slug,
             owner_email=f"admin@{slug}.test",
@@ -67,7 +69,10 @@ def _build_world() -> None:
             for local, role in WORLD_USERS.items():
                 if local != "admin":
                     user_create(
-                        email=f"{local}@{slug}.test", password=PASSWORD, role=role
+                        actor=COMMAND,
+                        email=f"{local}@{slug}.test",
+                        password=PASSWORD,
+                        role=role,
                     )
 
 

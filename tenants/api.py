@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from chairside.core.actors import SIGNUP
 from chairside.core.ratelimit import enforce_rate_limits, ip_key
 from tenants import selectors, services
 from tenants.models import Clinic
@@ -43,6 +44,7 @@ def create_clinic(request: HttpRequest, payload: ClinicSignupIn) -> Status[Clini
         limits=[(settings.CLINIC_SIGNUP_RATE_PER_IP, ip_key(request))],
     )
     clinic, _owner = services.clinic_provision(
+        actor=SIGNUP,
         name=payload.name,
         slug=payload.slug,
         owner_email=payload.owner_email,

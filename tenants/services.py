@@ -11,8 +11,11 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from chairside.accounts.models import Role, User
+from chairside.accounts.policies import ensure
 from chairside.accounts.services import user_create
+from chairside.core.actors import COMMAND, DEMO_SEED, SIGNUP, SystemActor, is_system
 from chairside.core.errors import ChairsideError
+from tenants import policies
 from tenants.errors import ClinicErrorCode
 from tenants.models import Clinic, Domain, Plan
 from tenants.schema_engine.resolution import clinic_forget
@@ -50,6 +53,7 @@ def _plan_for(plan_code: str | None) -> Plan | None:
 
 def clinic_provision(
     *,
+    actor: User | SystemActor,
     name: str,
     slug: str,
     owner_email: str,
@@ -64,8 +68,14 @@ def clinic_provision(
     """Create a working clinic: its schema, its domain and its owner account.
 
     Everything happens in one transaction (PostgreSQL DDL is transactional),
-    so a failure at any step leaves no schema, domain or user behind.
+    so a failure at any step leaves no schema, domain or user behind. Run
+    by the public signup (SIGNUP), an operator's command (COMMAND), the demo
+    seed (DEMO_SEED) or a platform admin in the console.
     """
+    ensure(
+        is_system(actor, SIGNUP, COMMAND, DEMO_SEED)
+        or policies.can_provision_clinic(actor)
+    )
     slug = normalize_slug(slug)
     validate_slug_format(slug)
     validate_clinic_settings(time_zone=time_zone, currency=currency, language=language)
@@ -106,7 +116,10 @@ def clinic_provision(
                 domain=f"{slug}.{settings.BASE_DOMAIN}", tenant=clinic, is_primary=True
             )
             with schema_context(clinic.schema_name):
+                # The owner is created as part of the provisioning the
+                # actor was allowed to do.
                 owner = user_create(
+                    actor=SIGNUP,
                     email=owner_email,
                     password=owner_password,
                     role=Role.ADMIN,
@@ -137,22 +150,31 @@ def _clinic_save(clinic: Clinic, fields: list[str]) -> Clinic:
     return clinic
 
 
-def clinic_suspend(*, clinic: Clinic, reason: str = "") -> Clinic:
+def clinic_suspend(*, actor: User, clinic: Clinic, reason: str = "") -> Clinic:
     """Refuse every page and API call of the clinic; its data stays untouched."""
+    ensure(policies.can_suspend_clinic(actor))
     clinic.status = Clinic.Status.SUSPENDED
     clinic.suspended_reason = reason[:200]
     return _clinic_save(clinic, ["status", "suspended_reason"])
 
 
-def clinic_reactivate(*, clinic: Clinic) -> Clinic:
+def clinic_reactivate(*, actor: User, clinic: Clinic) -> Clinic:
+    ensure(policies.can_suspend_clinic(actor))
     clinic.status = Clinic.Status.ACTIVE
     clinic.suspended_reason = ""
     return _clinic_save(clinic, ["status", "suspended_reason"])
 
 
 def clinic_profile_update(
-    *, clinic: Clinic, name: str, time_zone: str, currency: str, language: str
+    *,
+    actor: User,
+    clinic: Clinic,
+    name: str,
+    time_zone: str,
+    currency: str,
+    language: str,
 ) -> Clinic:
+    ensure(policies.can_manage_clinic(actor, clinic))
     validate_clinic_settings(time_zone=time_zone, currency=currency, language=language)
     clinic.name = name.strip()
     clinic.time_zone = time_zone
@@ -161,13 +183,18 @@ def clinic_profile_update(
     return _clinic_save(clinic, ["name", "time_zone", "currency", "default_language"])
 
 
-def clinic_plan_change(*, clinic: Clinic, plan: Plan) -> Clinic:
+def clinic_plan_change(*, actor: User, clinic: Clinic, plan: Plan) -> Clinic:
+    ensure(policies.can_change_plan(actor))
     clinic.plan = plan
     return _clinic_save(clinic, ["plan"])
 
 
-def clinic_stripe_account_set(*, clinic: Clinic, account_id: str) -> Clinic:
-    """Connect (or, with "", disconnect) the clinic's own Stripe account."""
+def clinic_stripe_account_set(
+    *, actor: User | SystemActor, clinic: Clinic, account_id: str
+) -> Clinic:
+    """Connect (or, with "", disconnect) the clinic's own Stripe account:
+    its admin in settings, or an operator (manage.py stripe_connect_clinic)."""
+    ensure(is_system(actor, COMMAND) or policies.can_manage_clinic(actor, clinic))
     account_id = account_id.strip()
     if account_id and not STRIPE_ACCOUNT_PATTERN.match(account_id):
         raise ChairsideError(

@@ -38,22 +38,13 @@ FENCED = {"tenants.schema_engine": {"tenants", "config"}}
 # (the proposal beside each). The integrator shrinks this set; an entry that
 # no longer matches an import fails the test, so it cannot go stale.
 ALLOWED: set[tuple[str, str]] = {
-    # Portal self-signup creates the Patient record in the allauth adapter:
-    # move chairside/accounts/adapters.py to chairside/portal/ (ACCOUNT_ADAPTER).
-    ("chairside.accounts.adapters", "chairside.patients.models"),
     # as_clinic_datetime is time-zone normalisation of input: move it to
     # chairside/core/clinic_time.py with its other copies.
     ("chairside.audit.api", "chairside.scheduling.selectors"),
-    # The health check reaches the Celery app object: use celery.current_app.
-    ("chairside.core.health", "config.celery"),
     # Erasure anonymises invoices and appointments from patients: each app
     # gets its own erase step, called by an orchestrator above them.
     ("chairside.patients.services", "chairside.billing.models"),
     ("chairside.patients.services", "chairside.scheduling.models"),
-    # Top-layer cycle: the find-my-clinic page uses the console's
-    # cross-clinic email lookup, the console uses the signup form. Move
-    # clinic_list_for_email to tenants/selectors.py.
-    ("chairside.public_site.views", "chairside.console.selectors"),
 }
 
 

@@ -206,7 +206,7 @@ ACCOUNT_FORMS = {"signup": "chairside.portal.forms.PatientSignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Staff accounts are made by clinic admins; patient self-signup comes with the
 # portal.
-ACCOUNT_ADAPTER = "chairside.accounts.adapters.ClinicAccountAdapter"
+ACCOUNT_ADAPTER = "chairside.portal.adapters.ClinicAccountAdapter"
 # Where the portal loads Stripe.js from (localstripe's fake one in tests).
 STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 

@@ -73,6 +73,7 @@ from django_tenants.migration_executors.base import (
 from django_tenants.migration_executors.base import run_migrations as run_stock
 from django_tenants.migration_executors.standard import StandardExecutor
 from django_tenants.utils import get_public_schema_name
+from psycopg.sql import SQL, Identifier
 
 from tenants.schema_engine import schema_clone, spare_pool
 
@@ -206,10 +207,6 @@ def _recording_editor(guard: _Guard):
     return RecordingEditor
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def applied_set_keys(schemas: list[str]) -> dict[str, str | None]:
     """schema -> a digest of its applied migrations (None: no
     django_migrations table, or no such schema). One statement for all."""
@@ -224,12 +221,14 @@ def applied_set_keys(schemas: list[str]) -> dict[str, str | None]:
         present = [row[0] for row in cursor.fetchall()]
         if not present:
             return keys
-        parts = [
-            f"SELECT %s, md5(coalesce(string_agg(app || '.' || name, ','"  # noqa: S608
-            f" ORDER BY app, name), '')) FROM {_q(s)}.django_migrations"
+        query = SQL(" UNION ALL ").join(
+            SQL(
+                "SELECT %s, md5(coalesce(string_agg(app || '.' || name, ','"
+                " ORDER BY app, name), '')) FROM {}.django_migrations"
+            ).format(Identifier(s))
             for s in present
-        ]
-        cursor.execute(" UNION ALL ".join(parts), present)
+        )
+        cursor.execute(query.as_string(), present)
         keys.update(dict(cursor.fetchall()))
     return keys
 

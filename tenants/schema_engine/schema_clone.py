@@ -27,6 +27,9 @@ from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_exists
 
+# The clone script is one cached text, so names are quoted into it as text.
+from chairside.core.sql import quoted_name as _q
+
 DEFAULT_TEMPLATE_SCHEMA = "clinic_template"
 _VALID_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -55,10 +58,6 @@ class _Script:
 _PLACEHOLDER = "__chairside_new_schema__"
 _cache: dict[str, _Script] = {}
 _lock = threading.Lock()
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _check(name: str) -> None:

@@ -36,9 +36,9 @@ import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
+from psycopg import sql
 
 from tenants.schema_engine.schema_clone import (
-    _q,
     clone_template_into,
     cloning_enabled,
     schema_is_current,
@@ -98,7 +98,10 @@ def spare_claim(schema_name: str) -> str | None:
         if not schema_is_current(spare):
             continue
         with connection.cursor() as cursor:
-            cursor.execute(f"ALTER SCHEMA {_q(spare)} RENAME TO {_q(schema_name)}")
+            rename = sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
+                sql.Identifier(spare), sql.Identifier(schema_name)
+            )
+            cursor.execute(rename.as_string())
         return spare
     return None
 
@@ -108,7 +111,8 @@ def _spare_drop(name: str) -> bool:
         cursor.execute(lock_sql(wait=False), [name])
         if not cursor.fetchone()[0]:
             return False
-        cursor.execute(f"DROP SCHEMA IF EXISTS {_q(name)} CASCADE")
+        drop = sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE")
+        cursor.execute(drop.format(sql.Identifier(name)).as_string())
     return True
 
 

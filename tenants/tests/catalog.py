@@ -100,9 +100,11 @@ def mentions(schema: str, text: str) -> list[str]:
 
 def provision_gamma(slug: str = "gamma"):
     """Provision a test clinic the way signup does."""
+    from chairside.core.actors import SIGNUP
     from tenants import services
 
     return services.clinic_provision(
+        actor=SIGNUP,
         name="Gamma Dental",
         slug=slug,
         owner_email=f"owner@{slug}.test",

@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django_tenants.utils import schema_context
 
 from tenants.schema_engine import resolution
 from tenants.services import clinic_reactivate, clinic_suspend
@@ -40,17 +41,21 @@ def test_unknown_hosts_are_not_remembered(caching, django_assert_num_queries):
             assert resolution.clinic_for_hostname("nowhere.localhost") is None
 
 
-def test_suspension_is_refused_at_once_despite_the_cache(api, alpha, caching):
+def test_suspension_is_refused_at_once_despite_the_cache(
+    platform_admin, api, alpha, caching
+):
     client = api(alpha, "admin")
     assert client.get("/api/me").status_code == HTTPStatus.OK
     resolution.clinic_for_hostname(alpha.host)  # warm
 
-    clinic_suspend(clinic=alpha)
+    with schema_context("public"):  # the console's schema
+        clinic_suspend(actor=platform_admin, clinic=alpha)
     response = client.get("/api/me")
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert response.json()["error"]["code"] == "clinic_suspended"
 
-    clinic_reactivate(clinic=alpha)
+    with schema_context("public"):
+        clinic_reactivate(actor=platform_admin, clinic=alpha)
     assert client.get("/api/me").status_code == HTTPStatus.OK
 
 

@@ -92,3 +92,10 @@ def test_a_clone_failure_midway_leaves_no_schema_domain_or_user(
     assert not Clinic.objects.filter(slug="gamma").exists()
     assert not Domain.objects.filter(domain__startswith="gamma.").exists()
     assert not schema_exists("clinic_gamma")
+
+
+def test_identifiers_are_quoted_by_psycopg_in_the_clone_script():
+    from chairside.core.sql import quoted_name
+
+    assert quoted_name("clinic_alpha") == '"clinic_alpha"'
+    assert quoted_name('odd"name') == '"odd""name"'

@@ -5,8 +5,9 @@ from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
 from chairside.accounts.models import Role, User
-from chairside.core.errors import ChairsideError, Conflict
-from conftest import PASSWORD
+from chairside.core.actors import COMMAND, SIGNUP
+from chairside.core.errors import ChairsideError, Conflict, PermissionDenied
+from conftest import PASSWORD, world_user
 from tenants import services
 from tenants.models import Clinic, Domain, Plan
 
@@ -20,7 +21,7 @@ def provision(slug: str = "gamma", **overrides):
         "owner_email": f"owner@{slug}.test",
         "owner_password": PASSWORD,
     } | overrides
-    return services.clinic_provision(**kwargs)
+    return services.clinic_provision(**({"actor": COMMAND} | kwargs))
 
 
 def test_provision_creates_schema_domain_and_owner():
@@ -118,52 +119,119 @@ def test_failure_midway_leaves_no_schema_domain_or_user(monkeypatch):
     assert not schema_exists("clinic_gamma")
 
 
-def test_suspend_and_reactivate_keep_the_clinics_data(alpha):
+def test_suspend_and_reactivate_keep_the_clinics_data(alpha, platform_admin):
     with schema_context(alpha.schema_name):
         users_before = User.objects.count()
 
-    services.clinic_suspend(clinic=alpha, reason="unpaid")
+    services.clinic_suspend(actor=platform_admin, clinic=alpha, reason="unpaid")
     alpha.refresh_from_db()
     assert alpha.is_suspended
     assert alpha.suspended_reason == "unpaid"
     with schema_context(alpha.schema_name):
         assert User.objects.count() == users_before
 
-    services.clinic_reactivate(clinic=alpha)
+    services.clinic_reactivate(actor=platform_admin, clinic=alpha)
     alpha.refresh_from_db()
     assert not alpha.is_suspended
 
 
 def test_stripe_account_is_validated_unique_and_clearable(alpha, beta):
+    def connect(clinic, account_id):
+        return services.clinic_stripe_account_set(
+            actor=COMMAND, clinic=clinic, account_id=account_id
+        )
+
     with pytest.raises(ChairsideError) as exc_info:
-        services.clinic_stripe_account_set(clinic=alpha, account_id="not-an-account")
+        connect(alpha, "not-an-account")
     assert exc_info.value.code == "stripe_account_invalid"
 
-    services.clinic_stripe_account_set(clinic=alpha, account_id=" acct_alphaABC123 ")
+    connect(alpha, " acct_alphaABC123 ")
     alpha.refresh_from_db()
     assert alpha.stripe_account_id == "acct_alphaABC123"
 
     with pytest.raises(ChairsideError) as exc_info:
-        services.clinic_stripe_account_set(clinic=beta, account_id="acct_alphaABC123")
+        connect(beta, "acct_alphaABC123")
     assert exc_info.value.code == "stripe_account_taken"
 
-    services.clinic_stripe_account_set(clinic=alpha, account_id="")
+    connect(alpha, "")
     alpha.refresh_from_db()
     assert alpha.stripe_account_id is None
 
 
-def test_plan_change_and_profile_update_are_saved(alpha):
+def test_plan_change_and_profile_update_are_saved(alpha, platform_admin):
     practice = Plan.objects.get(code="practice")
-    services.clinic_plan_change(clinic=alpha, plan=practice)
-    services.clinic_profile_update(
-        clinic=alpha, name=" Alpha Smiles ", time_zone="Europe/Paris",
-        currency="EUR", language="es",
-    )  # fmt: skip
+    services.clinic_plan_change(actor=platform_admin, clinic=alpha, plan=practice)
+    admin = world_user(alpha, "admin")
+    with schema_context(alpha.schema_name):
+        services.clinic_profile_update(
+            actor=admin, clinic=alpha, name=" Alpha Smiles ",
+            time_zone="Europe/Paris", currency="EUR", language="es",
+        )  # fmt: skip
     alpha.refresh_from_db()
     assert (alpha.plan, alpha.name, alpha.time_zone, alpha.currency) == (
         practice, "Alpha Smiles", "Europe/Paris", "EUR",
     )  # fmt: skip
-    with pytest.raises(ChairsideError):
+    with pytest.raises(ChairsideError), schema_context(alpha.schema_name):
         services.clinic_profile_update(
-            clinic=alpha, name="x", time_zone="Mars/Base", currency="EUR", language="es"
-        )
+            actor=admin, clinic=alpha, name="x", time_zone="Mars/Base",
+            currency="EUR", language="es",
+        )  # fmt: skip
+
+
+PROFILE = {
+    "name": "Taken Over",
+    "time_zone": "UTC",
+    "currency": "USD",
+    "language": "en",
+}
+
+
+def test_only_platform_admins_suspend_reactivate_or_change_plans(alpha):
+    practice = Plan.objects.get(code="practice")
+    clinic_admin = world_user(alpha, "admin")
+    for actor in (clinic_admin, SIGNUP, COMMAND):
+        with pytest.raises(PermissionDenied):
+            services.clinic_suspend(actor=actor, clinic=alpha)
+        with pytest.raises(PermissionDenied):
+            services.clinic_reactivate(actor=actor, clinic=alpha)
+        with pytest.raises(PermissionDenied):
+            services.clinic_plan_change(actor=actor, clinic=alpha, plan=practice)
+    alpha.refresh_from_db()
+    assert not alpha.is_suspended
+    assert alpha.plan != practice
+
+
+def test_a_clinic_admin_manages_only_their_own_clinic(alpha, beta):
+    # Alpha's admin, signed in on alpha's domain (alpha's schema), aims at beta.
+    alpha_admin = world_user(alpha, "admin")
+    with schema_context(alpha.schema_name):
+        with pytest.raises(PermissionDenied):
+            services.clinic_profile_update(actor=alpha_admin, clinic=beta, **PROFILE)
+        with pytest.raises(PermissionDenied):
+            services.clinic_stripe_account_set(
+                actor=alpha_admin, clinic=beta, account_id="acct_takeover1"
+            )
+    beta.refresh_from_db()
+    assert (beta.name, beta.stripe_account_id) == ("Beta Dental", None)
+
+
+@pytest.mark.parametrize("local", ["dentist", "receptionist", "patient"])
+def test_staff_below_admin_cannot_change_the_clinic_profile(alpha, local):
+    user = world_user(alpha, local)
+    with schema_context(alpha.schema_name), pytest.raises(PermissionDenied):
+        services.clinic_profile_update(actor=user, clinic=alpha, **PROFILE)
+
+
+def test_a_person_who_is_not_a_platform_admin_cannot_provision(alpha):
+    with pytest.raises(PermissionDenied):
+        provision(actor=world_user(alpha, "admin"))
+    assert not Clinic.objects.filter(slug="gamma").exists()
+
+
+def test_the_console_provisions_as_its_platform_admin(platform_admin):
+    clinic, owner = services.clinic_provision(
+        actor=platform_admin, name="Gamma Dental", slug="gamma",
+        owner_email="owner@gamma.test", owner_password=PASSWORD,
+    )  # fmt: skip
+    assert clinic.slug == "gamma"
+    assert owner.role == Role.ADMIN

@@ -30,6 +30,7 @@ from django_tenants.utils import schema_context
 from chairside.accounts.models import Role, User
 from chairside.accounts.services import user_create
 from chairside.billing.models import Invoice, InvoiceCounter, InvoiceItem
+from chairside.core.actors import COMMAND
 from chairside.patients.models import Patient
 from chairside.payments.models import Payment
 from chairside.scheduling.models import (
@@ -253,12 +254,14 @@ def _staff(clinic: Clinic, dentists: int) -> dict[str, User]:
     users = {}
     for local, role in (("admin", Role.ADMIN), ("receptionist", Role.RECEPTIONIST)):
         users[local] = user_create(
+            actor=COMMAND,
             email=f"{local}@{clinic.slug}.bench",
             password=STAFF_PASSWORD,
             role=role,
         )
     for i in range(dentists):
         users[f"dentist{i + 1}"] = user_create(
+            actor=COMMAND,
             email=f"dentist{i + 1}@{clinic.slug}.bench",
             password=STAFF_PASSWORD,
             role=Role.DENTIST,

@@ -45,6 +45,7 @@ def provisioning(samples: int) -> dict:
 
 
 def _provision_samples(samples: int, *, expect_spare: bool) -> dict:
+    from chairside.core.actors import COMMAND
     from tenants.schema_engine import spare_pool
     from tenants.services import clinic_provision
 
@@ -55,6 +56,7 @@ def _provision_samples(samples: int, *, expect_spare: bool) -> dict:
         spares = len(spare_pool.spare_names())
         started = time.perf_counter()
         clinic, _owner = clinic_provision(
+            actor=COMMAND,
             name="Provisioning timing",
             slug=slug,
             owner_email=f"owner@{slug}.bench",

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # allauth's password and email signals (credentials_changed).
-        from chairside.accounts import adapters  # noqa: F401
+        from chairside.accounts import signals  # noqa: F401

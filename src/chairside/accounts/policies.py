@@ -34,6 +34,15 @@ def can_manage_account(actor: User, user: User) -> bool:
     return is_clinic_admin(actor) and actor.pk != user.pk
 
 
+def can_create_account(actor: User) -> bool:
+    """Clinic admins create their clinic's accounts (staff invites)."""
+    return is_clinic_admin(actor)
+
+
+def can_invite_staff(actor: User) -> bool:
+    return is_clinic_admin(actor)
+
+
 def ensure(allowed: bool, message: str | None = None) -> None:
     if not allowed:
         raise PermissionDenied(message or _("You do not have permission to do this."))

@@ -22,6 +22,14 @@ from chairside.accounts import policies
 from chairside.accounts.errors import AuthErrorCode
 from chairside.accounts.models import RefreshToken, Role, TokenFamily, User
 from chairside.accounts.tokens import token_decode, token_encode
+from chairside.core.actors import (
+    COMMAND,
+    DEMO_SEED,
+    SIGNUP,
+    SystemActor,
+    is_system,
+    no_actor,
+)
 from chairside.core.errors import ChairsideError, Conflict, NotAuthenticated
 from chairside.core.localcache import LocalTTLCache
 
@@ -35,6 +43,7 @@ class TokenPair:
 
 def user_create(
     *,
+    actor: User | SystemActor,
     email: str,
     password: str | None,
     role: Role | str,
@@ -42,7 +51,16 @@ def user_create(
     last_name: str = "",
     email_verified: bool = True,
 ) -> User:
-    """Create an account in the current schema, with its allauth email record."""
+    """Create an account in the current schema, with its allauth email record.
+
+    A clinic admin creates the accounts of their clinic (staff invites); a
+    new clinic's owner is created by its provisioning (SIGNUP), and an
+    operator's command or the demo seed create accounts as themselves.
+    """
+    policies.ensure(
+        is_system(actor, SIGNUP, COMMAND, DEMO_SEED)
+        or policies.can_create_account(actor)
+    )
     email = User.objects.normalize_email(email).lower()
     user = User(email=email, first_name=first_name, last_name=last_name, role=role)
     if password is not None:
@@ -83,17 +101,24 @@ CredentialChange = Literal[
 
 @transaction.atomic
 def user_credentials_changed(
-    *, user: User, reason: CredentialChange, keep_session_key: str | None = None
+    *,
+    actor: User,
+    user: User,
+    reason: CredentialChange,
+    keep_session_key: str | None = None,
 ) -> None:
     """Close every way in that was opened under the user's old credentials.
 
     Every API token family of the user is revoked (its access tokens stop
     at once, in every process; its refresh tokens are refused), and every
     browser session of the user ends except `keep_session_key`, the one
-    that made the change. Called from allauth's signals (accounts.adapters)
+    that made the change. Called from allauth's signals (accounts.signals)
     and from every service here that changes a password, an email address,
     a role or whether the account works: a new one must call it too.
+    The actor is the user themself (allauth's pages: a signed-in change, or
+    a reset proven by the emailed key) or an admin managing the account.
     """
+    policies.ensure(actor.pk == user.pk or policies.can_manage_account(actor, user))
     TokenFamily.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_reason=reason
     )
@@ -123,7 +148,7 @@ def user_deactivate(*, actor: User, user: User) -> None:
     policies.ensure(policies.can_manage_account(actor, user))
     user.is_active = False
     user.save(update_fields=["is_active"])
-    user_credentials_changed(user=user, reason="user_deactivated")
+    user_credentials_changed(actor=actor, user=user, reason="user_deactivated")
 
 
 @transaction.atomic
@@ -132,7 +157,7 @@ def user_erase(*, actor: User, user: User) -> None:
     token families and sessions go with it. Records that named it as their
     author keep an empty author (SET_NULL)."""
     policies.ensure(policies.can_manage_account(actor, user))
-    user_credentials_changed(user=user, reason="user_erased")
+    user_credentials_changed(actor=actor, user=user, reason="user_erased")
     user.delete()
 
 
@@ -162,12 +187,14 @@ def _token_pair_for(family: TokenFamily) -> TokenPair:
     )
 
 
+@no_actor("signing in: the user has just proven who they are (password or link)")
 def tokens_issue(*, user: User) -> TokenPair:
     with transaction.atomic():
         family = TokenFamily.objects.create(user=user)
         return _token_pair_for(family)
 
 
+@no_actor("signing in: the caller is unknown until the password is checked")
 def tokens_obtain(*, email: str, password: str) -> TokenPair:
     """Sign in with email and password; the account must belong to this schema."""
     user = authenticate(username=email.strip().lower(), password=password)
@@ -179,6 +206,7 @@ def tokens_obtain(*, email: str, password: str) -> TokenPair:
     return tokens_issue(user=user)
 
 
+@no_actor("the refresh token is the caller's only credential; it is verified here")
 def tokens_refresh(*, refresh_token: str) -> TokenPair:
     """Rotate a refresh token: it works once; using it again revokes its family."""
     claims = token_decode(refresh_token, token_type="refresh")
@@ -220,6 +248,7 @@ def tokens_refresh(*, refresh_token: str) -> TokenPair:
     return pair
 
 
+@no_actor("logging out: holding the refresh token is the right to revoke it")
 def tokens_revoke(*, refresh_token: str) -> None:
     """Log out: the refresh token's family and its access tokens stop working."""
     claims = token_decode(refresh_token, token_type="refresh")

@@ -1,5 +1,8 @@
 """Platform admins' console (public domain). Counts and sums only: platform
-admins never see a patient's name, let alone their health data."""
+admins never see a patient's name, let alone their health data.
+
+The page guard decides what is shown (tenants.policies, as the navigation
+does); the clinic services check the same policies for every change."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from chairside.console.forms import ConsoleLoginForm, PlanChangeForm, SuspendFor
 from chairside.core.errors import ChairsideError
 from chairside.public_site.forms import ClinicSignupForm
 from chairside.web.errors import forbidden, form_error_from, page_errors
+from tenants import policies
 from tenants import selectors as tenant_selectors
 from tenants import services as tenant_services
 from tenants.models import Clinic
@@ -38,7 +42,7 @@ def platform_admin_required(view: Callable[..., HttpResponse]):
     def wrapped(request: HttpRequest, *args: object, **kwargs: object):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("console:login"))
-        if not request.user.is_superuser:
+        if not policies.can_view_clinics(request.user):
             return forbidden(request)
         return guarded(request, *args, **kwargs)
 
@@ -134,7 +138,7 @@ def clinic_suspend(request: HttpRequest, slug: str) -> HttpResponse:
     form = SuspendForm(request.POST)
     if form.is_valid():
         tenant_services.clinic_suspend(
-            clinic=clinic, reason=form.cleaned_data["reason"]
+            actor=request.user, clinic=clinic, reason=form.cleaned_data["reason"]
         )
         messages.success(request, _("%(name)s is suspended.") % {"name": clinic.name})
     return HttpResponseRedirect(reverse("console:clinic", args=[slug]))
@@ -144,7 +148,7 @@ def clinic_suspend(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def clinic_reactivate(request: HttpRequest, slug: str) -> HttpResponse:
     clinic = get_object_or_404(tenant_selectors.clinic_list(), slug=slug)
-    tenant_services.clinic_reactivate(clinic=clinic)
+    tenant_services.clinic_reactivate(actor=request.user, clinic=clinic)
     messages.success(request, _("%(name)s is active again.") % {"name": clinic.name})
     return HttpResponseRedirect(reverse("console:clinic", args=[slug]))
 
@@ -156,7 +160,7 @@ def clinic_change_plan(request: HttpRequest, slug: str) -> HttpResponse:
     form = PlanChangeForm(request.POST)
     if form.is_valid():
         tenant_services.clinic_plan_change(
-            clinic=clinic, plan=form.cleaned_data["plan"]
+            actor=request.user, clinic=clinic, plan=form.cleaned_data["plan"]
         )
         messages.success(
             request,
@@ -174,6 +178,7 @@ def clinic_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             clinic, _owner = tenant_services.clinic_provision(
+                actor=request.user,
                 name=data["name"],
                 slug=data["slug"],
                 owner_email=data["owner_email"],

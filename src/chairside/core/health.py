@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import os
 
+from celery import current_app
 from django.conf import settings
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
@@ -21,8 +22,9 @@ class CeleryBroker(HealthCheck):
     timeout = datetime.timedelta(seconds=5)
 
     def run(self) -> None:
-        from config.celery import app
-
+        # The project's Celery app (config/celery.py) is the current app once
+        # config is imported, as it is by settings: no import up the layers.
+        app = current_app
         if app.conf.broker_url.startswith("filesystem://"):
             folder = app.conf.broker_transport_options["data_folder_in"]
             if not os.access(folder, os.W_OK):

@@ -16,6 +16,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from chairside.accounts.models import Role, User
 from chairside.accounts.services import user_create
+from chairside.core.actors import DEMO_SEED
 from chairside.demo.billing import seed_clinic_billing
 from chairside.demo.clinical import seed_clinical
 from tenants.models import Clinic
@@ -48,6 +49,7 @@ def seed_demo() -> list[Clinic]:
         clinic = Clinic.objects.filter(slug=spec["slug"]).first()
         if clinic is None:
             clinic, _owner = clinic_provision(
+                actor=DEMO_SEED,
                 name=spec["name"],
                 slug=spec["slug"],
                 owner_email=f"admin@{spec['slug']}.test",
@@ -71,6 +73,7 @@ def seed_clinic_users(clinic: Clinic) -> None:
         email = f"{local}@{clinic.slug}.test"
         if not User.objects.filter(email=email).exists():
             user_create(
+                actor=DEMO_SEED,
                 email=email,
                 password=DEMO_PASSWORD,
                 role=role,
@@ -89,6 +92,7 @@ def seed_platform_admin() -> User:
         user = User.objects.filter(email=PLATFORM_ADMIN_EMAIL).first()
         if user is None:
             user = user_create(
+                actor=DEMO_SEED,
                 email=PLATFORM_ADMIN_EMAIL,
                 password=DEMO_PASSWORD,
                 role="",  # no clinic role: platform admins work above clinics

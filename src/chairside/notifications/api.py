@@ -1,5 +1,6 @@
 """Reminders for staff: what was sent, what failed and why, retry; the
-clinic's reminder settings (admins change them)."""
+clinic's reminder settings (admins change them). Who may is checked by the
+services and selectors."""
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -7,7 +8,6 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from chairside.accounts.auth import jwt_auth
-from chairside.accounts.policies import ensure, is_clinic_admin, is_staff_member
 from chairside.core.openapi import with_errors
 from chairside.core.pagination import BoundedLimitOffsetPagination
 from chairside.core.types import Id
@@ -19,7 +19,7 @@ from chairside.notifications.schemas import (
     ReminderFilter,
     ReminderOut,
 )
-from chairside.notifications.selectors import notification_settings_get, reminder_list
+from chairside.notifications.selectors import notification_settings_for, reminder_list
 
 router = Router(tags=["reminders"], auth=jwt_auth)
 
@@ -38,14 +38,12 @@ def _settings_out(cfg: NotificationSettings) -> NotificationSettingsOut:
 @paginate(BoundedLimitOffsetPagination)
 def list_reminders(request: HttpRequest, filters: Query[ReminderFilter]):
     """`?status=failed` lists the reminders that could not be sent."""
-    ensure(is_staff_member(request.auth))
-    return reminder_list(status=filters.status, kind=filters.kind)
+    return reminder_list(user=request.auth, status=filters.status, kind=filters.kind)
 
 
 @router.post("/reminders/{reminder_id}/retry", response=with_errors({200: ReminderOut}))
 def retry_reminder(request: HttpRequest, reminder_id: Id) -> Reminder:
-    ensure(is_staff_member(request.auth))
-    reminder = delivery.reminder_retry(reminder_id=reminder_id)
+    reminder = delivery.reminder_retry(actor=request.auth, reminder_id=reminder_id)
 
     def _queue() -> None:
         from chairside.notifications.tasks import queue_without_waiting, reminder_send
@@ -61,8 +59,7 @@ def retry_reminder(request: HttpRequest, reminder_id: Id) -> Reminder:
     "/notification-settings", response=with_errors({200: NotificationSettingsOut})
 )
 def get_notification_settings(request: HttpRequest) -> NotificationSettingsOut:
-    ensure(is_staff_member(request.auth))
-    return _settings_out(notification_settings_get())
+    return _settings_out(notification_settings_for(user=request.auth))
 
 
 @router.put(
@@ -71,7 +68,8 @@ def get_notification_settings(request: HttpRequest) -> NotificationSettingsOut:
 def update_notification_settings(
     request: HttpRequest, payload: NotificationSettingsIn
 ) -> NotificationSettingsOut:
-    ensure(is_clinic_admin(request.auth))
     return _settings_out(
-        preferences.notification_settings_update(**payload.dict(exclude_unset=True))
+        preferences.notification_settings_update(
+            actor=request.auth, **payload.dict(exclude_unset=True)
+        )
     )

@@ -39,6 +39,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chairside.accounts.models import User
+from chairside.accounts.policies import ensure, is_staff_member
+from chairside.core.actors import REMINDERS, SystemActor, ensure_system
 from chairside.core.errors import Conflict, NotFound
 from chairside.notifications.content import (
     Content,
@@ -310,7 +313,7 @@ _DELIVERY_FIELDS = [
 
 
 def reminders_deliver(
-    *, reminder_ids: Sequence[int], now: datetime | None = None
+    *, actor: SystemActor, reminder_ids: Sequence[int], now: datetime | None = None
 ) -> list[Reminder]:
     """Send a batch of reminders in one transaction; return those this call
     handled (sent, failed or skipped), in id order.
@@ -322,8 +325,10 @@ def reminders_deliver(
     (one UPDATE per outcome) and the batch commits. Past
     REMINDER_BATCH_SECONDS the rest of the batch is left for the next scan.
     Statements do not grow with the batch: lock reminders, lock their
-    appointments, settings, UPDATE.
+    appointments, settings, UPDATE. Only the reminders' worker (REMINDERS)
+    sends.
     """
+    ensure_system(actor, REMINDERS)
     now = now or timezone.now()
     clinic = current_clinic()
     tz = ZoneInfo(clinic.time_zone)
@@ -380,7 +385,7 @@ def _save_outcomes(reminders: list[Reminder]) -> None:
 
 
 def reminder_deliver(
-    *, reminder_id: int, now: datetime | None = None
+    *, actor: SystemActor, reminder_id: int, now: datetime | None = None
 ) -> Reminder | None:
     """Send one reminder if it is still due and nobody else has it.
 
@@ -388,13 +393,16 @@ def reminder_deliver(
     was nothing to do: already sent, being sent by another worker, or waiting
     for its next attempt.
     """
-    handled = reminders_deliver(reminder_ids=[reminder_id], now=now)
+    handled = reminders_deliver(actor=actor, reminder_ids=[reminder_id], now=now)
     return handled[0] if handled else None
 
 
 @transaction.atomic
-def reminder_retry(*, reminder_id: int, now: datetime | None = None) -> Reminder:
+def reminder_retry(
+    *, actor: User, reminder_id: int, now: datetime | None = None
+) -> Reminder:
     """Staff: try a failed reminder again now (one more attempt)."""
+    ensure(is_staff_member(actor))
     reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
     if reminder is None:
         raise NotFound(_("No such reminder."))

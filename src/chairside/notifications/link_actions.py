@@ -1,6 +1,7 @@
 """Confirming and cancelling an appointment from the signed link in a
 reminder (the tokens themselves: links.py). The link is the patient's proof;
-scheduling's services make and record the change."""
+scheduling's services make and record the change. The actor is the link
+handler (REMINDER_LINK): it acts for the patient the token names."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chairside.core.actors import REMINDER_LINK, SystemActor, ensure_system
 from chairside.core.errors import ChairsideError, Conflict
 from chairside.notifications.errors import NotificationsErrorCode as Code
 from chairside.notifications.links import appointment_token_read
@@ -33,8 +35,13 @@ class LinkError(ChairsideError):
 
 
 def appointment_from_link(
-    *, token: str, now: datetime | None = None, lock: bool = False
+    *,
+    actor: SystemActor,
+    token: str,
+    now: datetime | None = None,
+    lock: bool = False,
 ) -> Appointment:
+    ensure_system(actor, REMINDER_LINK)
     now = now or timezone.now()
     try:
         claim = appointment_token_read(token)
@@ -93,9 +100,9 @@ def _not_changeable(appointment: Appointment, *, cancel: bool) -> Conflict:
 
 @transaction.atomic
 def appointment_confirm_by_link(
-    *, token: str, now: datetime | None = None
+    *, actor: SystemActor, token: str, now: datetime | None = None
 ) -> Appointment:
-    appointment = appointment_from_link(token=token, now=now, lock=True)
+    appointment = appointment_from_link(actor=actor, token=token, now=now, lock=True)
     if appointment.status == AppointmentStatus.CONFIRMED:
         return appointment
     if AppointmentStatus.CONFIRMED not in TRANSITIONS[appointment.status]:
@@ -110,10 +117,10 @@ def appointment_confirm_by_link(
 
 @transaction.atomic
 def appointment_cancel_by_link(
-    *, token: str, now: datetime | None = None
+    *, actor: SystemActor, token: str, now: datetime | None = None
 ) -> Appointment:
     now = now or timezone.now()
-    appointment = appointment_from_link(token=token, now=now, lock=True)
+    appointment = appointment_from_link(actor=actor, token=token, now=now, lock=True)
     if appointment.status == AppointmentStatus.CANCELLED:
         return appointment
     if AppointmentStatus.CANCELLED not in TRANSITIONS[appointment.status]:

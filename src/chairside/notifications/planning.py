@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.billing.overdue import OverdueRun, invoices_mark_overdue
-from chairside.core.actors import SystemActor
+from chairside.core.actors import REMINDERS, SystemActor, ensure_system
 from chairside.notifications.models import (
     Channel,
     NotificationSettings,
@@ -50,9 +50,11 @@ def appointment_reminder_key(
     )
 
 
-def reminders_plan(*, now: datetime | None = None) -> list[int]:
+def reminders_plan(*, actor: SystemActor, now: datetime | None = None) -> list[int]:
     """Claim a row for every reminder due now in this clinic; return the ids of
-    all reminders ready to send (new ones and earlier ones still waiting)."""
+    all reminders ready to send (new ones and earlier ones still waiting).
+    Run by the reminders' scan (REMINDERS)."""
+    ensure_system(actor, REMINDERS)
     now = now or timezone.now()
     clinic = current_clinic()
     tz = ZoneInfo(clinic.time_zone)

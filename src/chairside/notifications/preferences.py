@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chairside.accounts.models import User
+from chairside.accounts.policies import ensure, is_clinic_admin
 from chairside.core.errors import ChairsideError
 from chairside.notifications.errors import NotificationsErrorCode as Code
 from chairside.notifications.models import NotificationSettings
@@ -14,12 +16,14 @@ from chairside.notifications.models import NotificationSettings
 @transaction.atomic
 def notification_settings_update(
     *,
+    actor: User,
     reminder_offsets_minutes: list[int] | None = None,
     email_reminders: bool | None = None,
     sms_reminders: bool | None = None,
     cancellation_window_hours: int | None = None,
     overdue_invoice_emails: bool | None = None,
 ) -> NotificationSettings:
+    ensure(is_clinic_admin(actor))
     cfg, _created = NotificationSettings.objects.select_for_update().get_or_create(pk=1)
     if reminder_offsets_minutes is not None:
         offsets = sorted(set(reminder_offsets_minutes), reverse=True)

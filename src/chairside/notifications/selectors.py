@@ -7,6 +7,9 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from chairside.accounts.models import User
+from chairside.accounts.policies import ensure, is_staff_member
+from chairside.core.actors import no_actor
 from chairside.notifications.models import (
     NotificationSettings,
     Reminder,
@@ -27,9 +30,19 @@ def current_clinic() -> Clinic:
     return Clinic.objects.get(schema_name=connection.schema_name)
 
 
+@no_actor(
+    "reads the clinic's settings for every part of it; the row it may create "
+    "holds only the defaults, which is what a missing row already means"
+)
 def notification_settings_get() -> NotificationSettings:
     settings_row, _created = NotificationSettings.objects.get_or_create(pk=1)
     return settings_row
+
+
+def notification_settings_for(*, user: User) -> NotificationSettings:
+    """The settings as staff read them (the admin changes them)."""
+    ensure(is_staff_member(user))
+    return notification_settings_get()
 
 
 def appointment_list_for_reminders(
@@ -59,8 +72,10 @@ def reminder_ids_ready(*, now: datetime, limit: int = 1000) -> list[int]:
 
 
 def reminder_list(
-    *, status: str | None = None, kind: str | None = None
+    *, user: User, status: str | None = None, kind: str | None = None
 ) -> QuerySet[Reminder]:
+    """What was sent and what failed, for staff (it names patients)."""
+    ensure(is_staff_member(user))
     reminders = Reminder.objects.select_related(
         "appointment__patient", "invoice__patient"
     )

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
-from chairside.core.actors import OVERDUE
+from chairside.core.actors import OVERDUE, REMINDERS
 from chairside.notifications.delivery import reminder_deliver, reminders_deliver
 from chairside.notifications.planning import invoices_overdue_plan, reminders_plan
 
@@ -23,7 +23,7 @@ def reminders_scan() -> int:
     reminders that are due and queue their sends, REMINDER_BATCH_SIZE to a
     task (one task per reminder spent more on Celery than on sending).
     Queuing a reminder twice is harmless; the send locks and re-checks it."""
-    ready = reminders_plan()
+    ready = reminders_plan(actor=REMINDERS)
     size = max(settings.REMINDER_BATCH_SIZE, 1)
     for start in range(0, len(ready), size):
         # A send nobody picked up before the next scan is superseded by it.
@@ -57,13 +57,14 @@ def queue_without_waiting(task, *args: object) -> bool:
 def reminders_send(reminder_ids: list[int]) -> dict[str, int]:
     """Send a batch of reminders of this clinic (one transaction, one email
     connection); how many ended in each status."""
-    return dict(Counter(r.status for r in reminders_deliver(reminder_ids=reminder_ids)))
+    handled = reminders_deliver(actor=REMINDERS, reminder_ids=reminder_ids)
+    return dict(Counter(r.status for r in handled))
 
 
 @shared_task(name="notifications.reminder_send")
 def reminder_send(reminder_id: int) -> str:
     """One reminder (the staff retry)."""
-    reminder = reminder_deliver(reminder_id=reminder_id)
+    reminder = reminder_deliver(actor=REMINDERS, reminder_id=reminder_id)
     return reminder.status if reminder else "noop"
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
+from chairside.core.actors import REMINDER_LINK
 from chairside.core.errors import ChairsideError
 from chairside.notifications import link_actions
 from chairside.notifications.content import local_when, patient_language
@@ -21,15 +22,21 @@ def _page(request: HttpRequest, action: str, token: str) -> HttpResponse:
     clinic = current_clinic()
     done = False
     try:
-        appointment = link_actions.appointment_from_link(token=token)
+        appointment = link_actions.appointment_from_link(
+            actor=REMINDER_LINK, token=token
+        )
         language = patient_language(appointment.patient, clinic)
         if request.method == "POST":
             # The token opens the appointment until it ends: the audit
             # context records the path with it redacted (audit.middleware).
             if action == "confirm":
-                appointment = link_actions.appointment_confirm_by_link(token=token)
+                appointment = link_actions.appointment_confirm_by_link(
+                    actor=REMINDER_LINK, token=token
+                )
             else:
-                appointment = link_actions.appointment_cancel_by_link(token=token)
+                appointment = link_actions.appointment_cancel_by_link(
+                    actor=REMINDER_LINK, token=token
+                )
             done = True
     except ChairsideError as exc:
         return render(

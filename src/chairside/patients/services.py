@@ -245,7 +245,7 @@ def patient_erase(*, actor: User, patient: Patient) -> Literal["deleted", "anony
     if patient.user is not None:
         user_erase(actor=actor, user=patient.user)
         patient.user = None
-    notifications_erasure.erase_patient(patient_id=patient_id)
+    notifications_erasure.erase_patient(actor=actor, patient_id=patient_id)
     payments_erasure.erase_patient(actor=actor, patient_id=patient_id)
     billing_erasure.erase_patient(actor=actor, patient_id=patient_id)
     outcome: Literal["deleted", "anonymized"] = "anonymized"

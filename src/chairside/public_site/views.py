@@ -12,22 +12,13 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from chairside.accounts.login_links import login_token_make
-from chairside.console.selectors import clinic_list_for_email
+from chairside.core.actors import SIGNUP
 from chairside.core.errors import ChairsideError, RateLimited
+from chairside.core.net import url_for_host
 from chairside.core.ratelimit import enforce_rate_limits, ip_key
 from chairside.public_site.forms import ClinicSignupForm, FindClinicForm
 from chairside.web.errors import form_error_from
 from tenants import selectors, services
-from tenants.models import Clinic
-
-
-def clinic_url(request: HttpRequest, clinic: Clinic) -> str:
-    """The clinic's address as seen from this request (same scheme and port),
-    so links work behind any dev server or test port."""
-    host = request.get_host()
-    port = host.rsplit(":", 1)[1] if ":" in host else ""
-    port = port or settings.SITE_PORT
-    return f"{request.scheme}://{clinic.host}{':' + port if port else ''}"
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -58,6 +49,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 limits=[(settings.CLINIC_SIGNUP_RATE_PER_IP, ip_key(request))],
             )
             clinic, owner = services.clinic_provision(
+                actor=SIGNUP,
                 name=data["name"],
                 slug=data["slug"],
                 owner_email=data["owner_email"],
@@ -76,7 +68,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             # link, since the session cookie of this host means nothing there.
             token = login_token_make(schema_name=clinic.schema_name, user=owner)
             return HttpResponseRedirect(
-                f"{clinic_url(request, clinic)}/welcome/{token}/"
+                f"{url_for_host(request, clinic.host)}/welcome/{token}/"
             )
     return render(
         request,
@@ -104,13 +96,10 @@ def find_clinic(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             email = form.cleaned_data["email"]
-            clinics = clinic_list_for_email(
-                email=email,
-                clinics=list(selectors.clinic_list().filter(status="active")),
-            )
+            clinics = selectors.clinic_list_for_email(email=email)
             if clinics:
                 links = [
-                    (c.name, f"{clinic_url(request, c)}/accounts/login/")
+                    (c.name, f"{url_for_host(request, c.host)}/accounts/login/")
                     for c in clinics
                 ]
                 send_mail(

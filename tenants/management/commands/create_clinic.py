@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chairside.core.actors import COMMAND
 from chairside.core.errors import ChairsideError
 from tenants.services import clinic_provision
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             clinic, owner = clinic_provision(
+                actor=COMMAND,
                 name=options["name"],
                 slug=options["slug"],
                 owner_email=options["owner_email"],

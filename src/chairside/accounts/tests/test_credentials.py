@@ -16,6 +16,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from chairside.accounts.services import tokens_issue, user_create, user_deactivate
+from chairside.core.actors import COMMAND
 from chairside.core.errors import PermissionDenied
 from conftest import PASSWORD, world_user
 
@@ -106,7 +107,9 @@ def test_resetting_the_password_revokes_tokens_and_ends_every_session(api, alpha
 
 def test_setting_a_first_password_revokes_tokens_and_ends_other_sessions(api, alpha):
     with schema_context(alpha.schema_name):
-        user = user_create(email="invited@alpha.test", password=None, role="dentist")
+        user = user_create(
+            actor=COMMAND, email="invited@alpha.test", password=None, role="dentist"
+        )
         tokens = tokens_issue(user=user)
         here, elsewhere = Client(), Client()
         here.force_login(user)

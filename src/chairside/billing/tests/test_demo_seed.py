@@ -9,6 +9,7 @@ from django_tenants.utils import tenant_context
 
 from chairside.accounts.services import user_create
 from chairside.billing.models import Invoice
+from chairside.core.actors import COMMAND
 from chairside.demo.billing import seed_clinic_billing
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,10 @@ def test_demo_billing_is_seeded_once(alpha, settings):
     with tenant_context(alpha):
         # The demo's front-desk login (the world has patient@ already).
         user_create(
-            email="reception@alpha.test", password="x" * 12, role="receptionist"
+            actor=COMMAND,
+            email="reception@alpha.test",
+            password="x" * 12,
+            role="receptionist",
         )
         assert not Invoice.objects.exists()
 

@@ -69,8 +69,10 @@ def test_running_twice_changes_nothing_and_emails_once(in_alpha_billing):
     second = invoices_overdue_plan(actor=OVERDUE, now=NOW)
     assert (first.run.marked, first.notices_created) == ([invoice.pk], 1)
     assert (second.run.marked, second.notices_created) == ([], 0)
-    for reminder_id in reminders_plan(now=NOW) + reminders_plan(now=NOW):
-        reminder_deliver(reminder_id=reminder_id, now=NOW)
+    for reminder_id in reminders_plan(actor=REMINDERS, now=NOW) + reminders_plan(
+        actor=REMINDERS, now=NOW
+    ):
+        reminder_deliver(actor=REMINDERS, reminder_id=reminder_id, now=NOW)
     [message] = mail.outbox
     assert invoice.number in message.subject
     assert "120.00" in message.body
@@ -83,13 +85,18 @@ def test_paid_before_the_email_went_out_is_not_emailed(in_alpha_billing):
     Invoice.objects.filter(pk=invoice.pk).update(
         status=InvoiceStatus.PAID, amount_paid=invoice.total_amount
     )
-    [reminder_id] = reminders_plan(now=NOW)
-    assert reminder_deliver(reminder_id=reminder_id, now=NOW).status == "skipped"
+    [reminder_id] = reminders_plan(actor=REMINDERS, now=NOW)
+    assert (
+        reminder_deliver(actor=REMINDERS, reminder_id=reminder_id, now=NOW).status
+        == "skipped"
+    )
     assert mail.outbox == []
 
 
 def test_overdue_emails_can_be_turned_off(in_alpha_billing):
-    notification_settings_update(overdue_invoice_emails=False)
+    notification_settings_update(
+        actor=world_user(in_alpha_billing, "admin"), overdue_invoice_emails=False
+    )
     make_invoice(due_date=date(2026, 3, 1))
     result = invoices_overdue_plan(actor=OVERDUE, now=NOW)
     assert len(result.run.marked) == 1

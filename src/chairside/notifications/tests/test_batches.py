@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
+from chairside.core.actors import REMINDERS
 from chairside.notifications import delivery, planning
 from chairside.notifications.delivery import reminders_deliver
 from chairside.notifications.models import Reminder, ReminderStatus
@@ -65,8 +66,8 @@ def book(count: int, **kwargs):
 
 def test_a_batch_sends_every_reminder_over_one_connection(in_alpha, clock, counting):
     appointments = book(6)
-    ready = reminders_plan(now=NOW)
-    handled = reminders_deliver(reminder_ids=ready, now=NOW)
+    ready = reminders_plan(actor=REMINDERS, now=NOW)
+    handled = reminders_deliver(actor=REMINDERS, reminder_ids=ready, now=NOW)
     assert [r.status for r in handled] == ["sent"] * 6
     assert counting.opened == 1
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
@@ -74,7 +75,7 @@ def test_a_batch_sends_every_reminder_over_one_connection(in_alpha, clock, count
     )
     assert {r.attempts for r in Reminder.objects.all()} == {1}
     # Queued again (a second scan, a redelivered message): nothing to do.
-    assert reminders_deliver(reminder_ids=ready, now=NOW) == []
+    assert reminders_deliver(actor=REMINDERS, reminder_ids=ready, now=NOW) == []
     assert len(mail.outbox) == 6
 
 
@@ -83,19 +84,21 @@ def test_batch_query_count_does_not_grow_with_the_batch(
 ):
     book(12)
     notification_settings_get()
-    ready = reminders_plan(now=NOW)
+    ready = reminders_plan(actor=REMINDERS, now=NOW)
     # savepoint, lock reminders, settings, lock appointments, UPDATE, release
     with django_assert_num_queries(6):
-        reminders_deliver(reminder_ids=ready[:2], now=NOW)
+        reminders_deliver(actor=REMINDERS, reminder_ids=ready[:2], now=NOW)
     with django_assert_num_queries(6):
-        reminders_deliver(reminder_ids=ready[2:], now=NOW)
+        reminders_deliver(actor=REMINDERS, reminder_ids=ready[2:], now=NOW)
     assert Reminder.objects.filter(status="sent").count() == 12
 
 
 def test_a_refused_message_fails_alone_and_is_retried_later(in_alpha, clock, counting):
     first, refused, last = book(3)
     counting.refuse = refused.patient.email
-    handled = reminders_deliver(reminder_ids=reminders_plan(now=NOW), now=NOW)
+    handled = reminders_deliver(
+        actor=REMINDERS, reminder_ids=reminders_plan(actor=REMINDERS, now=NOW), now=NOW
+    )
     by_appointment = {r.appointment_id: r for r in handled}
     assert by_appointment[first.pk].status == ReminderStatus.SENT
     assert by_appointment[last.pk].status == ReminderStatus.SENT
@@ -109,20 +112,21 @@ def test_a_refused_message_fails_alone_and_is_retried_later(in_alpha, clock, cou
 
     counting.refuse = ""
     later = NOW + timedelta(minutes=1)
-    assert reminders_plan(now=later) == [failed.pk]
-    [retried] = reminders_deliver(reminder_ids=[failed.pk], now=later)
+    assert reminders_plan(actor=REMINDERS, now=later) == [failed.pk]
+    [retried] = reminders_deliver(actor=REMINDERS, reminder_ids=[failed.pk], now=later)
     assert (retried.status, retried.attempts) == (ReminderStatus.SENT, 2)
 
 
 def test_skips_and_sends_in_one_batch(in_alpha, clock):
     kept, cancelled, moved = book(3)
-    ready = reminders_plan(now=NOW)
+    ready = reminders_plan(actor=REMINDERS, now=NOW)
     cancelled.status = AppointmentStatus.CANCELLED
     cancelled.save(update_fields=["status"])
     moved.starts_at += timedelta(days=2)
     moved.save(update_fields=["starts_at"])
     handled = {
-        r.appointment_id: r for r in reminders_deliver(reminder_ids=ready, now=NOW)
+        r.appointment_id: r
+        for r in reminders_deliver(actor=REMINDERS, reminder_ids=ready, now=NOW)
     }
     assert handled[kept.pk].status == "sent"
     assert (handled[cancelled.pk].status, handled[cancelled.pk].skip_reason) == (
@@ -135,7 +139,9 @@ def test_skips_and_sends_in_one_batch(in_alpha, clock):
 
 def test_email_and_sms_of_one_appointment_in_one_batch(in_alpha, clock, sms_outbox):
     book(1, phone="+12025550123")
-    handled = reminders_deliver(reminder_ids=reminders_plan(now=NOW), now=NOW)
+    handled = reminders_deliver(
+        actor=REMINDERS, reminder_ids=reminders_plan(actor=REMINDERS, now=NOW), now=NOW
+    )
     assert sorted((r.channel, r.status) for r in handled) == [
         ("email", "sent"),
         ("sms", "sent"),
@@ -152,7 +158,7 @@ def test_a_lost_commit_sends_the_batch_again_with_the_same_message_ids(
     attempt sends them again, with the same Message-ID, rather than risk a
     patient never being reminded."""
     book(3)
-    ready = reminders_plan(now=NOW)
+    ready = reminders_plan(actor=REMINDERS, now=NOW)
 
     def commit_lost(*args, **kwargs):
         raise ConnectionError("server closed the connection unexpectedly")
@@ -160,16 +166,16 @@ def test_a_lost_commit_sends_the_batch_again_with_the_same_message_ids(
     with monkeypatch.context() as patch:
         patch.setattr(delivery, "_save_outcomes", commit_lost)
         with pytest.raises(ConnectionError):
-            reminders_deliver(reminder_ids=ready, now=NOW)
+            reminders_deliver(actor=REMINDERS, reminder_ids=ready, now=NOW)
     assert len(mail.outbox) == 3
     assert {(r.status, r.attempts) for r in Reminder.objects.all()} == {("pending", 0)}
 
-    assert len(reminders_deliver(reminder_ids=ready, now=NOW)) == 3
+    assert len(reminders_deliver(actor=REMINDERS, reminder_ids=ready, now=NOW)) == 3
     first, second = mail.outbox[:3], mail.outbox[3:]
     assert sorted(m.extra_headers["Message-ID"] for m in first) == sorted(
         m.extra_headers["Message-ID"] for m in second
     )
-    assert reminders_deliver(reminder_ids=ready, now=NOW) == []
+    assert reminders_deliver(actor=REMINDERS, reminder_ids=ready, now=NOW) == []
 
 
 def test_scan_queues_one_task_per_batch(in_alpha, clock, settings, monkeypatch):
@@ -204,7 +210,11 @@ def test_a_reminder_that_cannot_be_rendered_fails_alone(in_alpha, clock, monkeyp
     monkeypatch.setattr(delivery, "appointment_reminder_content", fragile)
     handled = {
         r.appointment_id: r
-        for r in reminders_deliver(reminder_ids=reminders_plan(now=NOW), now=NOW)
+        for r in reminders_deliver(
+            actor=REMINDERS,
+            reminder_ids=reminders_plan(actor=REMINDERS, now=NOW),
+            now=NOW,
+        )
     }
     assert handled[first.pk].status == handled[last.pk].status == "sent"
     assert handled[poison.pk].status == "failed"
@@ -223,7 +233,9 @@ def test_provider_down_fails_the_batch_after_one_connection_attempt(
         raise ConnectionRefusedError("smtp down")
 
     monkeypatch.setattr(CountingBackend, "open", refuse_to_open)
-    handled = reminders_deliver(reminder_ids=reminders_plan(now=NOW), now=NOW)
+    handled = reminders_deliver(
+        actor=REMINDERS, reminder_ids=reminders_plan(actor=REMINDERS, now=NOW), now=NOW
+    )
     assert [(r.status, r.attempts) for r in handled] == [("failed", 1)] * 4
     assert {r.last_error for r in handled} == {"ConnectionRefusedError: smtp down"}
     assert counting.opened == 1
@@ -237,11 +249,11 @@ def test_a_slow_batch_stops_at_its_time_budget_and_leaves_the_rest(
     ticks = iter(range(0, 1000, 10))  # every look at the clock: 10 s later
     monkeypatch.setattr(delivery.time, "monotonic", lambda: next(ticks))
     book(5)
-    ready = reminders_plan(now=NOW)
-    handled = reminders_deliver(reminder_ids=ready, now=NOW)
+    ready = reminders_plan(actor=REMINDERS, now=NOW)
+    handled = reminders_deliver(actor=REMINDERS, reminder_ids=ready, now=NOW)
     assert [r.status for r in handled] == ["sent", "sent"]
     assert len(mail.outbox) == 2
     # The others are untouched, unlocked and ready for the next scan.
     sent = {r.pk for r in handled}
-    assert sorted(reminders_plan(now=NOW)) == sorted(set(ready) - sent)
+    assert sorted(reminders_plan(actor=REMINDERS, now=NOW)) == sorted(set(ready) - sent)
     assert Reminder.objects.filter(status="pending", attempts=0).count() == 3

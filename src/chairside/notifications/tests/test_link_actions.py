@@ -11,6 +11,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from chairside.core.actors import REMINDER_LINK
 from chairside.core.errors import ChairsideError, Conflict
 from chairside.notifications.errors import NotificationsErrorCode
 from chairside.notifications.link_actions import appointment_cancel_by_link
@@ -22,6 +23,7 @@ from chairside.scheduling import services as scheduling
 from chairside.scheduling.errors import SchedulingErrorCode
 from chairside.scheduling.models import AppointmentEvent, AppointmentStatus
 from chairside.scheduling.policies import before_cancellation_window
+from conftest import world_user
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +60,9 @@ def test_window_rule_includes_its_boundary(in_alpha):
 
 
 def test_portal_and_reminder_link_agree_on_the_window(in_alpha):
-    notification_settings_update(cancellation_window_hours=24)
+    notification_settings_update(
+        actor=world_user(in_alpha, "admin"), cancellation_window_hours=24
+    )
     on_time = make_appointment(starts_at=timezone.now() + timedelta(days=3))
     too_late = make_appointment(starts_at=timezone.now() + timedelta(days=3))
     for appointment, at, allowed in (
@@ -69,11 +73,13 @@ def test_portal_and_reminder_link_agree_on_the_window(in_alpha):
         with time_machine.travel(at, tick=False):
             token = token_of(in_alpha, appointment)
             if allowed:
-                done = appointment_cancel_by_link(token=token, now=at)
+                done = appointment_cancel_by_link(
+                    actor=REMINDER_LINK, token=token, now=at
+                )
                 assert done.status == AppointmentStatus.CANCELLED
             else:
                 with pytest.raises(Conflict) as refused:
-                    appointment_cancel_by_link(token=token, now=at)
+                    appointment_cancel_by_link(actor=REMINDER_LINK, token=token, now=at)
                 assert refused.value.code == NotificationsErrorCode.CANCELLATION_WINDOW
 
 
@@ -86,7 +92,9 @@ def test_portal_refuses_statuses_the_link_refuses(in_alpha, status):
     )
     assert not can_change_online(appointment, window_hours=24)
     with pytest.raises(Conflict) as refused:
-        appointment_cancel_by_link(token=token_of(in_alpha, appointment))
+        appointment_cancel_by_link(
+            actor=REMINDER_LINK, token=token_of(in_alpha, appointment)
+        )
     assert refused.value.code == NotificationsErrorCode.APPOINTMENT_NOT_CHANGEABLE
 
 

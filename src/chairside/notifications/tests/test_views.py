@@ -15,6 +15,7 @@ from chairside.notifications.links import appointment_link, appointment_token
 from chairside.notifications.preferences import notification_settings_update
 from chairside.notifications.tests.factories import make_appointment
 from chairside.scheduling.models import AppointmentStatus
+from conftest import world_user
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,9 @@ def test_cancel_outside_the_window_cancels(in_alpha, browser):
 
 
 def test_cancel_inside_the_clinic_window_is_refused_clearly(in_alpha, browser):
-    notification_settings_update(cancellation_window_hours=48)
+    notification_settings_update(
+        actor=world_user(in_alpha, "admin"), cancellation_window_hours=48
+    )
     appointment = make_appointment(starts_at=timezone.now() + timedelta(hours=40))
     response = browser.post(
         link(in_alpha, appointment, "cancel"), HTTP_HOST=in_alpha.host

@@ -19,6 +19,7 @@ from psycopg import sql
 from chairside.accounts.models import User
 from chairside.accounts.services import tokens_issue, user_create
 from chairside.billing.models import Invoice, InvoiceItem
+from chairside.core.actors import COMMAND
 from chairside.notifications.models import Reminder
 from chairside.patients.models import Patient
 from chairside.payments.models import Payment, PaymentRefund, StripeCustomer
@@ -42,6 +43,7 @@ def _footprint(clinic, *, invoiced: bool) -> dict:
     invoice with a line, a payment, a refund and a Stripe customer."""
     with schema_context(clinic.schema_name):
         user = user_create(
+            actor=COMMAND,
             email=EMAIL,
             password=PASSWORD,
             role="patient",

@@ -128,8 +128,8 @@ def test_find_my_clinic_ignores_suspended_clinics(public, alpha):
 def test_find_my_clinic_is_one_query_for_all_clinics(
     public, alpha, beta, django_assert_max_num_queries
 ):
-    from chairside.console.selectors import clinic_list_for_email
+    from tenants.selectors import clinic_list_for_email
 
     with django_assert_max_num_queries(1):
-        found = clinic_list_for_email(email="patient@beta.test", clinics=[alpha, beta])
+        found = clinic_list_for_email(email="patient@beta.test")
     assert found == [beta]

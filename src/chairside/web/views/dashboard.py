@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from chairside.accounts.models import User
 from chairside.billing.models import OPEN_STATUSES, InvoiceStatus
 from chairside.billing.selectors import invoice_list
 from chairside.core.clinic_time import clinic_today
@@ -30,13 +31,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "by_dentist": queries.appointments_of_day_by_dentist(today, now=timezone.now()),
         "open_invoices": open_invoices[:LIST_LIMIT],
         "overdue_count": open_invoices.filter(status=InvoiceStatus.OVERDUE).count(),
-        "failed_reminders": _failed_reminders(),
+        "failed_reminders": _failed_reminders(request.user),
     }
     return render(request, "web/dashboard.html", context)
 
 
-def _failed_reminders() -> list:
+def _failed_reminders(user: User) -> list:
     from chairside.notifications.models import ReminderStatus
     from chairside.notifications.selectors import reminder_list
 
-    return list(reminder_list(status=ReminderStatus.FAILED)[:LIST_LIMIT])
+    return list(reminder_list(user=user, status=ReminderStatus.FAILED)[:LIST_LIMIT])

@@ -10,10 +10,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chairside.accounts.invites import staff_invite
 from chairside.accounts.models import STAFF_ROLES, User
 from chairside.core.errors import ChairsideError
+from chairside.core.net import url_for_host
+from chairside.notifications.preferences import notification_settings_update
+from chairside.notifications.selectors import notification_settings_get
 from chairside.payments import gateway
-from chairside.web import services
 from chairside.web.decorators import admin_required
 from chairside.web.errors import form_error_from
 from chairside.web.forms import (
@@ -49,7 +52,9 @@ def clinic_profile(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            tenant_services.clinic_profile_update(clinic=clinic, **form.cleaned_data)
+            tenant_services.clinic_profile_update(
+                actor=request.user, clinic=clinic, **form.cleaned_data
+            )
         except ChairsideError as exc:
             form_error_from(exc, form)
         else:
@@ -61,9 +66,6 @@ def clinic_profile(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    from chairside.notifications.preferences import notification_settings_update
-    from chairside.notifications.selectors import notification_settings_get
-
     cfg = notification_settings_get()
     hours = ", ".join(
         f"{m / 60:g}" for m in sorted(cfg.reminder_offsets_minutes, reverse=True)
@@ -82,6 +84,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             notification_settings_update(
+                actor=request.user,
                 reminder_offsets_minutes=data["reminder_offsets"],
                 cancellation_window_hours=data["cancellation_window_hours"],
                 email_reminders=data["email_reminders"],
@@ -101,13 +104,11 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 def staff(request: HttpRequest) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from chairside.public_site.views import clinic_url
-
         try:
-            user = services.staff_invite(
+            user = staff_invite(
+                actor=request.user,
                 **form.cleaned_data,
-                invited_by=request.user,
-                clinic_url=clinic_url(request, request.tenant),
+                clinic_url=url_for_host(request, request.tenant.host),
             )
         except ChairsideError as exc:
             form_error_from(exc, form)
@@ -130,7 +131,9 @@ def stripe_connection(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             tenant_services.clinic_stripe_account_set(
-                clinic=clinic, account_id=form.cleaned_data["stripe_account_id"]
+                actor=request.user,
+                clinic=clinic,
+                account_id=form.cleaned_data["stripe_account_id"],
             )
         except ChairsideError as exc:
             form_error_from(exc, form)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chairside.core.actors import COMMAND
 from chairside.core.errors import ChairsideError
 from tenants.models import Clinic
 from tenants.services import clinic_stripe_account_set
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         if not account and not options["clear"]:
             raise CommandError("Give an account id like acct_1Nv0… (or --clear).")
         try:
-            clinic_stripe_account_set(clinic=clinic, account_id=account)
+            clinic_stripe_account_set(actor=COMMAND, clinic=clinic, account_id=account)
         except ChairsideError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"{clinic.slug}: {account or 'no Stripe account'}")

@@ -1,20 +1,15 @@
-"""django-allauth on clinic domains: patients sign themselves up; staff are
-invited by their clinic's admin and never sign up. A password or email
-address changed through allauth's pages ends the user's other sessions and
-revokes their API tokens (`credentials_changed`)."""
+"""django-allauth on clinic domains (ACCOUNT_ADAPTER): patients sign
+themselves up and get their Patient record; staff are invited by their
+clinic's admin (accounts.invites) and never sign up."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from allauth.account import signals
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import connection, transaction
-from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 
 from chairside.accounts.models import Role, User
-from chairside.accounts.services import CredentialChange, user_credentials_changed
+from chairside.patients.models import Patient
 
 
 def _on_clinic_domain(request: HttpRequest | None) -> bool:
@@ -57,8 +52,6 @@ def patient_record_for_signup(user: User, *, email_verified: bool = False) -> No
     address is what proves the record is theirs. Otherwise a new record is
     created from the signup details.
     """
-    from chairside.patients.models import Patient
-
     if Patient.objects.filter(user=user).exists():
         return
     existing = Patient.objects.filter(email__iexact=user.email).first()
@@ -72,28 +65,3 @@ def patient_record_for_signup(user: User, *, email_verified: bool = False) -> No
     elif existing.user_id is None and email_verified:
         existing.user = user
         existing.save(update_fields=["user", "updated_at"])
-
-
-CREDENTIAL_SIGNALS: dict[Signal, CredentialChange] = {
-    signals.password_changed: "password_changed",
-    signals.password_reset: "password_reset",
-    signals.password_set: "password_set",
-    signals.email_changed: "email_changed",
-}
-
-
-@receiver(list(CREDENTIAL_SIGNALS), dispatch_uid="chairside-credentials-changed")
-def credentials_changed(
-    signal: Signal, request: HttpRequest | None, user: User, **kwargs: Any
-) -> None:
-    """The browser that made the change stays signed in (allauth has already
-    moved its session to the new password); everything else is closed."""
-    own = getattr(request, "user", None)
-    keep = (
-        request.session.session_key
-        if request is not None and own is not None and own.pk == user.pk
-        else None
-    )
-    user_credentials_changed(
-        user=user, reason=CREDENTIAL_SIGNALS[signal], keep_session_key=keep
-    )
