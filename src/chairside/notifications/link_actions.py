@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chairside.core.actors import REMINDER_LINK
 from chairside.core.errors import ChairsideError, Conflict
 from chairside.notifications.errors import NotificationsErrorCode as Code
 from chairside.notifications.links import appointment_token_read
@@ -102,9 +103,10 @@ def appointment_confirm_by_link(
         raise _not_changeable(appointment, cancel=False)
     # The signed link is the patient's proof; scheduling records the change.
     return appointment_confirm(
-        actor=None,
+        actor=REMINDER_LINK.acting_for(
+            ON_BEHALF_LINK.format(patient_id=appointment.patient_id)
+        ),
         appointment=appointment,
-        on_behalf=ON_BEHALF_LINK.format(patient_id=appointment.patient_id),
     )
 
 
@@ -130,8 +132,9 @@ def appointment_cancel_by_link(
             code=Code.CANCELLATION_WINDOW,
         )
     return appointment_cancel(
-        actor=None,
+        actor=REMINDER_LINK.acting_for(
+            ON_BEHALF_LINK.format(patient_id=appointment.patient_id)
+        ),
         appointment=appointment,
         reason="Cancelled by the patient from a reminder link",
-        on_behalf=ON_BEHALF_LINK.format(patient_id=appointment.patient_id),
     )

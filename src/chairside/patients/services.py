@@ -22,6 +22,7 @@ from chairside.audit.tracking import MEDICAL_HISTORY_READ
 from chairside.billing import erasure as billing_erasure
 from chairside.billing.models import OPEN_STATUSES, Invoice
 from chairside.core.clinic_time import clinic_now
+from chairside.core.db import constraint_name
 from chairside.core.errors import ChairsideError, Conflict, ErrorCode
 from chairside.core.regions import clinic_region
 from chairside.notifications import erasure as notifications_erasure
@@ -42,6 +43,7 @@ EDITABLE_FIELDS = (
     "user_id",
 )
 REQUIRED_FIELDS = ("first_name", "last_name", "email")
+EMAIL_UNIQUE = "patient_email_unique_ci"  # models.Patient.Meta.constraints
 BLANKABLE_FIELDS = ("phone", "address", "medical_history")
 
 
@@ -97,7 +99,7 @@ def _save(patient: Patient, **kwargs: Any) -> None:
         with transaction.atomic():
             patient.save(**kwargs)
     except IntegrityError as exc:
-        if "patient_email_unique_ci" in str(exc):
+        if constraint_name(exc) == EMAIL_UNIQUE:
             raise Conflict(
                 _("Another patient already uses this email address."),
                 code=PatientErrorCode.EMAIL_TAKEN,

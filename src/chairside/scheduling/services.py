@@ -15,13 +15,21 @@ from typing import Any
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chairside.accounts.models import Role, User
 from chairside.accounts.policies import ensure, is_patient
+from chairside.core.actors import (
+    REMINDER_LINK,
+    SystemActor,
+    audit_actor,
+    ensure_system,
+    is_system,
+)
 from chairside.core.clinic_time import as_clinic_time, clinic_tz, local_datetime
+from chairside.core.db import constraint_name, unique_key
 from chairside.core.errors import ChairsideError, Conflict, NotFound
 from chairside.patients.models import Patient
 from chairside.scheduling import online, policies, rules, selectors
@@ -53,20 +61,6 @@ SLOT_CONSTRAINTS = {
 
 
 # --- rules -------------------------------------------------------------------
-
-
-def constraint_name(exc: IntegrityError) -> str | None:
-    """The name of the constraint an IntegrityError broke, as PostgreSQL
-    reports it (psycopg 3's diagnostics), never guessed from the message."""
-    diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
-
-
-def unique_key(model: type[models.Model], field_name: str) -> str:
-    """PostgreSQL's name for the UNIQUE of a `unique=True` field (Django
-    declares it inline in CREATE TABLE, so PostgreSQL names it)."""
-    column = model._meta.get_field(field_name).column
-    return f"{model._meta.db_table}_{column}_key"
 
 
 def _check_bookable_time(
@@ -344,15 +338,16 @@ def _status_by_system(
     appointment: Appointment,
     new_status: str,
     *,
-    on_behalf: str,
+    actor: SystemActor,
     fields: dict[str, Any] | None = None,
 ) -> Appointment:
     """A status change nobody signed in makes: the system acts for a patient
     who proved their right another way (a signed reminder link). Same lock,
-    state machine and online rules as the patient's own changes; `on_behalf`
-    (who, and how) goes into the audit context, with actor "system"."""
-    if not on_behalf:
-        raise ValueError("a change without a signed-in actor must say for whom")
+    state machine and online rules as the patient's own changes; the system
+    actor and for whom it acts (`actor.on_behalf`) go into the audit trail."""
+    ensure_system(actor, REMINDER_LINK)
+    if not actor.on_behalf:
+        raise ValueError("a change by the system must say for whom it acts")
     now = timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     _check_transition(appointment, new_status, now=now)
@@ -365,7 +360,7 @@ def _status_by_system(
     appointment.status = new_status
     for name, value in (fields or {}).items():
         setattr(appointment, name, value)
-    with pghistory.context(actor="system", on_behalf=on_behalf):
+    with pghistory.context(**audit_actor(actor)):
         appointment.save(update_fields=["status", *(fields or {}), "updated_at"])
     return appointment
 
@@ -373,22 +368,21 @@ def _status_by_system(
 @transaction.atomic
 def appointment_cancel(
     *,
-    actor: User | None,
+    actor: User | SystemActor,
     appointment: Appointment,
     reason: str = "",
-    on_behalf: str = "",
 ) -> Appointment:
     """DELETE /appointments/{id}: the row stays, with status cancelled.
     Cancelling twice is refused like any other invalid transition; a
     checked-in visit needs a reason.
 
-    `actor=None` is the system path (see _status_by_system): no role check,
-    `on_behalf` required and recorded in the audit trail."""
-    if actor is None:
+    A reminder link cancels as `REMINDER_LINK.acting_for("patient N via
+    reminder link")` (see _status_by_system)."""
+    if is_system(actor):
         return _status_by_system(
             appointment,
             S.CANCELLED,
-            on_behalf=on_behalf,
+            actor=actor,
             fields={"cancellation_reason": reason},
         )
     ensure(policies.can_edit_appointment(actor, appointment))
@@ -405,12 +399,12 @@ def appointment_cancel(
 
 @transaction.atomic
 def appointment_confirm(
-    *, actor: User | None, appointment: Appointment, on_behalf: str = ""
+    *, actor: User | SystemActor, appointment: Appointment
 ) -> Appointment:
-    """Scheduled → confirmed; as appointment_cancel, `actor=None` is the
-    system path with `on_behalf` recorded."""
-    if actor is None:
-        return _status_by_system(appointment, S.CONFIRMED, on_behalf=on_behalf)
+    """Scheduled → confirmed; a reminder link confirms as a system actor,
+    as in appointment_cancel."""
+    if is_system(actor):
+        return _status_by_system(appointment, S.CONFIRMED, actor=actor)
     return appointment_update(
         actor=actor, appointment=appointment, changes={"status": S.CONFIRMED}
     )

@@ -14,6 +14,7 @@ from http import HTTPStatus
 import pytest
 from django_tenants.utils import schema_context
 
+from chairside.core.actors import REMINDER_LINK
 from chairside.core.errors import ChairsideError
 from chairside.scheduling import selectors, services
 from chairside.scheduling.errors import SchedulingErrorCode
@@ -137,18 +138,15 @@ def test_staff_change_visits_inside_the_window(api, alpha):
 
 
 def test_the_reminder_link_path_is_judged_by_the_window_in_the_service(alpha):
-    """actor=None (a signed link, on the patient's behalf) gets the same rule
-    from scheduling itself, not only from the caller."""
+    """The system acting on a signed link, for the patient, gets the same
+    rule from scheduling itself, not only from the caller."""
+    link = REMINDER_LINK.acting_for("patient via link")
     appointment = visit(alpha, INSIDE)
     with schema_context(alpha.schema_name):
         with pytest.raises(ChairsideError) as refused:
-            services.appointment_cancel(
-                actor=None, appointment=appointment, on_behalf="patient via link"
-            )
+            services.appointment_cancel(actor=link, appointment=appointment)
         assert refused.value.code == WINDOW
-        services.appointment_confirm(
-            actor=None, appointment=appointment, on_behalf="patient via link"
-        )
+        services.appointment_confirm(actor=link, appointment=appointment)
         assert Appointment.objects.get(pk=appointment.pk).status == "confirmed"
 
 
