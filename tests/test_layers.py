@@ -27,6 +27,7 @@ LAYERS: list[set[str]] = [
     {"billing"},  # invoices for patients' visits
     {"payments"},  # pays invoices
     {"notifications"},  # reminds of appointments and overdue invoices
+    {"privacy"},  # erasure: runs every app's erase step in one transaction
     # Adapters: pages for each audience, and the demo data.
     {"web", "portal", "console", "public_site", "demo"},
     {"config"},  # settings, URL confs, the Celery app: imports everything
@@ -41,9 +42,6 @@ ALLOWED: set[tuple[str, str]] = {
     # Portal self-signup creates the Patient record in the allauth adapter:
     # move chairside/accounts/adapters.py to chairside/portal/ (ACCOUNT_ADAPTER).
     ("chairside.accounts.adapters", "chairside.patients.models"),
-    # as_clinic_datetime is time-zone normalisation of input: move it to
-    # chairside/core/clinic_time.py with its other copies.
-    ("chairside.audit.api", "chairside.scheduling.selectors"),
     # The health check reaches the Celery app object: use celery.current_app.
     ("chairside.core.health", "config.celery"),
     # Overdue invoices get their notices from billing: let notifications
@@ -54,10 +52,6 @@ ALLOWED: set[tuple[str, str]] = {
     # An invoice's balance reads its payments: move the paid-amount query
     # to billing (payments rows summed by invoice) or pass it in.
     ("chairside.billing.services", "chairside.payments.models"),
-    # Erasure anonymises invoices and appointments from patients: each app
-    # gets its own erase step, called by an orchestrator above them.
-    ("chairside.patients.services", "chairside.billing.models"),
-    ("chairside.patients.services", "chairside.scheduling.models"),
     # Top-layer cycle: the find-my-clinic page uses the console's
     # cross-clinic email lookup, the console uses the signup form. Move
     # clinic_list_for_email to tenants/selectors.py.

@@ -1,7 +1,8 @@
 """A patient's erasure, as far as reminders go (see docs/privacy.md).
 
-Called only from patients.services.patient_erase, which checks the policy
-and holds the transaction. The reminder rows stay (when what was sent, for
+Called only from privacy.services.patient_erase, which holds the
+transaction; the step checks the policy too.
+The reminder rows stay (when what was sent, for
 the clinic's record of its own messages); the address or number they went
 to, and provider errors that may quote it, do not.
 """
@@ -10,10 +11,14 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from chairside.accounts.models import User
+from chairside.accounts.policies import ensure
 from chairside.notifications.models import Reminder, ReminderStatus
+from chairside.patients.policies import can_erase_patient
 
 
-def erase_patient(*, patient_id: int) -> None:
+def erase_patient(*, actor: User, patient_id: int) -> None:
+    ensure(can_erase_patient(actor))
     reminders = Reminder.objects.filter(
         Q(appointment__patient_id=patient_id) | Q(invoice__patient_id=patient_id)
     )

@@ -1,7 +1,8 @@
 """A patient's erasure, as far as payments go (see docs/privacy.md).
 
-Called only from patients.services.patient_erase, which checks the policy
-and holds the transaction. Payments and refunds stay with what the books
+Called only from privacy.services.patient_erase, which holds the
+transaction; the step checks the policy too.
+Payments and refunds stay with what the books
 need (amount, method, status, dates, Stripe ids, which reconcile them with
 the clinic's Stripe account); the reference and reasons staff typed, and
 anything Stripe told us about the person, go. The patient's Customer on
@@ -16,6 +17,9 @@ import pgtrigger
 from django.db import connection, transaction
 from djstripe import models as djstripe_models
 
+from chairside.accounts.models import User
+from chairside.accounts.policies import ensure
+from chairside.patients.policies import can_erase_patient
 from chairside.payments import gateway
 from chairside.payments.models import (
     Payment,
@@ -44,7 +48,8 @@ STRIPE_PERSONAL_KEYS = (
 )
 
 
-def erase_patient(*, patient_id: int) -> None:
+def erase_patient(*, actor: User, patient_id: int) -> None:
+    ensure(can_erase_patient(actor))
     payments = Payment.objects.filter(invoice__patient_id=patient_id)
     payment_ids = list(payments.values_list("pk", flat=True))
     payments.update(**PAYMENT_TEXT)
