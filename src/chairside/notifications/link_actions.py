@@ -20,13 +20,10 @@ from chairside.notifications.selectors import (
     current_clinic,
     notification_settings_get,
 )
+from chairside.scheduling.appointments import appointment_cancel, appointment_confirm
 from chairside.scheduling.models import Appointment, AppointmentStatus
 from chairside.scheduling.policies import before_cancellation_window
-from chairside.scheduling.services import (
-    TRANSITIONS,
-    appointment_cancel,
-    appointment_confirm,
-)
+from chairside.scheduling.transitions import TRANSITIONS
 
 
 class LinkError(ChairsideError):

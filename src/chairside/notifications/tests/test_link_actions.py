@@ -88,7 +88,7 @@ def test_portal_refuses_statuses_the_link_refuses(in_alpha, status):
     assert refused.value.code == NotificationsErrorCode.APPOINTMENT_NOT_CHANGEABLE
 
 
-# --- the system actor in scheduling.services ---------------------------------
+# --- the system actor in scheduling.appointments ----------------------------
 
 
 def test_link_cancel_is_audited_as_the_system_for_the_patient(in_alpha, api):

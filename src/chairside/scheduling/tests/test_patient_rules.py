@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 
 from chairside.core.actors import REMINDER_LINK
 from chairside.core.errors import ChairsideError
-from chairside.scheduling import selectors, services
+from chairside.scheduling import appointments, resources, selectors
 from chairside.scheduling.errors import SchedulingErrorCode
 from chairside.scheduling.models import Appointment, AppointmentStatus
 from conftest import world_user
@@ -144,9 +144,9 @@ def test_the_reminder_link_path_is_judged_by_the_window_in_the_service(alpha):
     appointment = visit(alpha, INSIDE)
     with schema_context(alpha.schema_name):
         with pytest.raises(ChairsideError) as refused:
-            services.appointment_cancel(actor=link, appointment=appointment)
+            appointments.appointment_cancel(actor=link, appointment=appointment)
         assert refused.value.code == WINDOW
-        services.appointment_confirm(actor=link, appointment=appointment)
+        appointments.appointment_confirm(actor=link, appointment=appointment)
         assert Appointment.objects.get(pk=appointment.pk).status == "confirmed"
 
 
@@ -341,7 +341,7 @@ def test_settings_are_per_clinic(api, alpha, beta):
 
 def test_the_service_takes_the_acting_admin(alpha):
     with schema_context(alpha.schema_name):
-        services.scheduling_settings_update(
+        resources.scheduling_settings_update(
             actor=world_user(alpha, "admin"), changes={"cancellation_window_hours": 4}
         )
         assert selectors.scheduling_settings_get().cancellation_window_hours == 4
@@ -351,7 +351,7 @@ def test_the_service_refuses_rules_out_of_bounds_and_writes_nothing(alpha):
     """Pages and tasks reach the service without the API's schema."""
     with schema_context(alpha.schema_name):
         with pytest.raises(ChairsideError) as refused:
-            services.scheduling_settings_update(
+            resources.scheduling_settings_update(
                 actor=world_user(alpha, "admin"),
                 changes={
                     "cancellation_window_hours": 2,

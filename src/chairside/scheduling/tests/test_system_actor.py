@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from chairside.core.actors import REMINDER_LINK, REMINDERS, SystemActor
 from chairside.core.errors import ChairsideError, PermissionDenied
-from chairside.scheduling import services
+from chairside.scheduling import appointments
 from chairside.scheduling.errors import SchedulingErrorCode
 from chairside.scheduling.models import Appointment, AppointmentEvent
 from chairside.scheduling.models import AppointmentStatus as S
@@ -32,7 +32,7 @@ def last_event(clinic, appointment):
 def test_the_link_confirms_as_the_system_and_the_trail_says_for_whom(alpha):
     appointment = visit(alpha, OUTSIDE)
     with schema_context(alpha.schema_name):
-        services.appointment_confirm(actor=LINK, appointment=appointment)
+        appointments.appointment_confirm(actor=LINK, appointment=appointment)
     assert stored(alpha, appointment).status == S.CONFIRMED
     assert last_event(alpha, appointment).pgh_context.metadata == {
         "actor": "system",
@@ -44,7 +44,9 @@ def test_the_link_confirms_as_the_system_and_the_trail_says_for_whom(alpha):
 def test_the_link_cancels_with_its_reason(alpha):
     appointment = visit(alpha, OUTSIDE)
     with schema_context(alpha.schema_name):
-        services.appointment_cancel(actor=LINK, appointment=appointment, reason="Ill")
+        appointments.appointment_cancel(
+            actor=LINK, appointment=appointment, reason="Ill"
+        )
     after = stored(alpha, appointment)
     assert (after.status, after.cancellation_reason) == (S.CANCELLED, "Ill")
 
@@ -57,21 +59,21 @@ def test_the_link_cancels_with_its_reason(alpha):
 def test_only_the_reminder_link_may_change_a_visit_as_the_system(alpha, actor):
     appointment = visit(alpha, OUTSIDE)
     with schema_context(alpha.schema_name), pytest.raises(PermissionDenied):
-        services.appointment_cancel(actor=actor, appointment=appointment)
+        appointments.appointment_cancel(actor=actor, appointment=appointment)
     assert stored(alpha, appointment).status == S.SCHEDULED
 
 
 def test_the_system_must_say_for_whom_it_acts(alpha):
     appointment = visit(alpha, OUTSIDE)
     with schema_context(alpha.schema_name), pytest.raises(ValueError, match="whom"):
-        services.appointment_cancel(actor=REMINDER_LINK, appointment=appointment)
+        appointments.appointment_cancel(actor=REMINDER_LINK, appointment=appointment)
     assert stored(alpha, appointment).status == S.SCHEDULED
 
 
 def test_a_system_actor_gets_nothing_from_a_persons_policy(alpha):
     appointment = visit(alpha, OUTSIDE)
     with schema_context(alpha.schema_name), pytest.raises(PermissionDenied):
-        services.appointment_update(
+        appointments.appointment_update(
             actor=LINK, appointment=appointment, changes={"reason": "x"}
         )
 
@@ -79,7 +81,7 @@ def test_a_system_actor_gets_nothing_from_a_persons_policy(alpha):
 def test_the_system_path_obeys_the_state_machine(alpha):
     done = visit(alpha, OUTSIDE, status=S.NO_SHOW)
     with schema_context(alpha.schema_name), pytest.raises(ChairsideError) as refused:
-        services.appointment_confirm(actor=LINK, appointment=done)
+        appointments.appointment_confirm(actor=LINK, appointment=done)
     assert refused.value.code == SchedulingErrorCode.INVALID_TRANSITION
     with schema_context(alpha.schema_name):
         assert Appointment.objects.get(pk=done.pk).status == S.NO_SHOW
