@@ -11,6 +11,7 @@ from chairside.core.api import install_error_handlers
 from chairside.notifications.api import router as notifications_router
 from chairside.patients.api import router as patients_router
 from chairside.payments.api import router as payments_router
+from chairside.privacy.api import router as privacy_router
 from chairside.scheduling.api import router as scheduling_router
 from tenants.api import router as public_router
 
@@ -32,6 +33,7 @@ clinic_api = NinjaAPI(
 )
 clinic_api.add_router("", build_auth_router())
 clinic_api.add_router("", patients_router)
+clinic_api.add_router("", privacy_router)
 clinic_api.add_router("", scheduling_router)
 clinic_api.add_router("", billing_router)
 clinic_api.add_router("", payments_router)

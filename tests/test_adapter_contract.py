@@ -12,6 +12,10 @@ its own module that it calls) saves, creates, updates, deletes or locks rows,
 or runs SQL. A function that needs no actor says why, beside itself, with
 `@no_actor("...")` — for example the token endpoints, whose caller is not
 known until the password is checked.
+
+The other half: the API routers (every app's api.py) never check a
+permission themselves — no `ensure(...)`, no policies import — so what the
+API allows is exactly what the services allow.
 """
 
 from __future__ import annotations
@@ -145,7 +149,8 @@ def _offenders(module_name: str) -> list[str]:
 def test_the_contract_covers_the_domain():
     modules = _domain_modules()
     for expected in (
-        "chairside.scheduling.services",
+        "chairside.scheduling.appointments",
+        "chairside.scheduling.resources",
         "chairside.billing.services",
         "chairside.payments.reconcile",
         "tenants.services",
@@ -162,4 +167,62 @@ def test_every_service_that_changes_clinic_data_takes_the_actor(module_name):
     assert not offenders, (
         "these change clinic data without a keyword-only `actor` (or a "
         "@no_actor reason):\n  " + "\n  ".join(offenders)
+    )
+
+
+# --- adapters do not re-check ------------------------------------------------
+
+API_MODULES = [
+    *sorted((ROOT / "src/chairside").glob("*/api.py")),
+    ROOT / "tenants/api.py",
+]
+
+
+def _permission_checks(path: Path) -> list[str]:
+    """Where an API router decides a permission itself: a call to `ensure`
+    (or `ensure_system`), or an import of a policies module (or of a name
+    from one): a router that can read a policy will, one day, allow with it.
+    What a caller is shown is the schemas' business (schemas.py)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = getattr(func, "id", None) or getattr(func, "attr", None)
+            if name in {"ensure", "ensure_system"}:
+                found.append(f"line {node.lineno}: calls {name}()")
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            names = {alias.name for alias in node.names}
+            if module.endswith("policies") or "policies" in names:
+                found.append(f"line {node.lineno}: imports from {module} {names}")
+        elif isinstance(node, ast.Import):
+            found.extend(
+                f"line {node.lineno}: imports {alias.name}"
+                for alias in node.names
+                if alias.name.endswith(".policies")
+            )
+    return found
+
+
+def test_the_router_check_sees_a_permission_check(tmp_path):
+    router = tmp_path / "api.py"
+    router.write_text(
+        "from chairside.billing import policies\n"
+        "from chairside.accounts.policies import ensure\n"
+        "def create(request):\n"
+        "    ensure(policies.can_create_invoice(request.auth))\n"
+    )
+    assert len(_permission_checks(router)) == 3
+    router.write_text("from chairside.billing import selectors, services\n")
+    assert _permission_checks(router) == []
+
+
+@pytest.mark.parametrize(
+    "path", API_MODULES, ids=[str(p.relative_to(ROOT)) for p in API_MODULES]
+)
+def test_api_routers_leave_permissions_to_the_services(path):
+    checks = _permission_checks(path)
+    assert not checks, (
+        f"{path.relative_to(ROOT)} checks permissions itself; move the check "
+        "into the service or selector it calls:\n  " + "\n  ".join(checks)
     )

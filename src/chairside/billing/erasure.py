@@ -1,8 +1,8 @@
 """A patient's erasure, as far as invoices go (see docs/privacy.md).
 
-Called from patients.services.patient_erase, which holds the transaction;
-the actor is checked here too (the patients erase policy: clinic admins), so
-no other caller can erase without it. Issued invoices must be kept for the tax and
+Called only from privacy.services.patient_erase, which holds the
+transaction; the step checks the policy too.
+Issued invoices must be kept for the tax and
 accounting retention period, so they stay with what the books need: number,
 dates, currency, status, every amount and each line's quantity, unit price
 and total. Free text, where a name, a diagnosis or a treatment can be

@@ -1,10 +1,10 @@
 """A patient's erasure, as far as reminders go (see docs/privacy.md).
 
-Called from patients.services.patient_erase, which holds the transaction;
-the policy is checked here too, so no other caller can skip it. The reminder
-rows stay (when what was sent, for the clinic's record of its own messages);
-the address or number they went to, and provider errors that may quote it,
-do not.
+Called only from privacy.services.patient_erase, which holds the
+transaction; the step checks the policy too.
+The reminder rows stay (when what was sent, for
+the clinic's record of its own messages); the address or number they went
+to, and provider errors that may quote it, do not.
 """
 
 from __future__ import annotations

@@ -21,13 +21,10 @@ from chairside.notifications.selectors import (
     current_clinic,
     notification_settings_get,
 )
+from chairside.scheduling.appointments import appointment_cancel, appointment_confirm
 from chairside.scheduling.models import Appointment, AppointmentStatus
 from chairside.scheduling.policies import before_cancellation_window
-from chairside.scheduling.services import (
-    TRANSITIONS,
-    appointment_cancel,
-    appointment_confirm,
-)
+from chairside.scheduling.transitions import TRANSITIONS
 
 
 class LinkError(ChairsideError):
@@ -109,9 +106,10 @@ def appointment_confirm_by_link(
         raise _not_changeable(appointment, cancel=False)
     # The signed link is the patient's proof; scheduling records the change.
     return appointment_confirm(
-        actor=None,
+        actor=REMINDER_LINK.acting_for(
+            ON_BEHALF_LINK.format(patient_id=appointment.patient_id)
+        ),
         appointment=appointment,
-        on_behalf=ON_BEHALF_LINK.format(patient_id=appointment.patient_id),
     )
 
 
@@ -137,8 +135,9 @@ def appointment_cancel_by_link(
             code=Code.CANCELLATION_WINDOW,
         )
     return appointment_cancel(
-        actor=None,
+        actor=REMINDER_LINK.acting_for(
+            ON_BEHALF_LINK.format(patient_id=appointment.patient_id)
+        ),
         appointment=appointment,
         reason="Cancelled by the patient from a reminder link",
-        on_behalf=ON_BEHALF_LINK.format(patient_id=appointment.patient_id),
     )

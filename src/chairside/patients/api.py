@@ -11,9 +11,8 @@ from chairside.accounts.auth import jwt_auth
 from chairside.core.openapi import with_errors
 from chairside.core.pagination import BoundedLimitOffsetPagination
 from chairside.core.types import MAX_BIGINT
-from chairside.patients import policies, selectors, services
+from chairside.patients import selectors, services
 from chairside.patients.schemas import (
-    EraseOut,
     PatientFilter,
     PatientIn,
     PatientListOut,
@@ -49,13 +48,7 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Status[Any]:
 
 @router.get("/patients/{patient_id}", response=with_errors({200: PatientOut}))
 def get_patient(request: HttpRequest, patient_id: int = PatientId) -> Any:
-    patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
-    if (
-        policies.can_read_medical_history(request.auth, patient)
-        and patient.medical_history is not None
-    ):
-        services.patient_medical_history_read(actor=request.auth, patient=patient)
-    return patient
+    return services.patient_open(actor=request.auth, patient_id=patient_id)
 
 
 @router.put("/patients/{patient_id}", response=with_errors({200: PatientOut}))
@@ -63,13 +56,9 @@ def replace_patient(
     request: HttpRequest, payload: PatientIn, patient_id: int = PatientId
 ) -> Any:
     patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
-    changes = payload.model_dump()
-    if not policies.can_read_medical_history(request.auth, patient):
-        # A caller who cannot see the history cannot be replacing it.
-        changes.pop("medical_history")
-    if not policies.can_link_user(request.auth):
-        changes.pop("user_id")
-    return services.patient_update(actor=request.auth, patient=patient, changes=changes)
+    return services.patient_replace(
+        actor=request.auth, patient=patient, data=payload.model_dump()
+    )
 
 
 @router.patch("/patients/{patient_id}", response=with_errors({200: PatientOut}))
@@ -91,9 +80,3 @@ def archive_patient(request: HttpRequest, patient_id: int = PatientId) -> Status
     patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
     services.patient_archive(actor=request.auth, patient=patient)
     return Status(HTTPStatus.NO_CONTENT, None)
-
-
-@router.post("/patients/{patient_id}/erase", response=with_errors({200: EraseOut}))
-def erase_patient(request: HttpRequest, patient_id: int = PatientId) -> Any:
-    patient = selectors.patient_get(user=request.auth, patient_id=patient_id)
-    return {"outcome": services.patient_erase(actor=request.auth, patient=patient)}

@@ -5,31 +5,26 @@ from __future__ import annotations
 
 from datetime import date
 from http import HTTPStatus
-from typing import Any, Literal
+from typing import Any
 
 import pghistory
-import pgtrigger
 import phonenumbers
 from django.db import IntegrityError, connection, transaction
-from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chairside.accounts.models import Role, User
 from chairside.accounts.policies import ensure
-from chairside.accounts.services import user_erase
 from chairside.audit.tracking import MEDICAL_HISTORY_READ
-from chairside.billing import erasure as billing_erasure
-from chairside.billing.models import OPEN_STATUSES, Invoice
+from chairside.core import crypto
+from chairside.core.actors import COMMAND, SystemActor, audit_actor, ensure_system
 from chairside.core.clinic_time import clinic_now
+from chairside.core.db import constraint_name
 from chairside.core.errors import ChairsideError, Conflict, ErrorCode
 from chairside.core.regions import clinic_region
-from chairside.notifications import erasure as notifications_erasure
-from chairside.patients import policies
+from chairside.patients import policies, selectors
 from chairside.patients.errors import PatientErrorCode
-from chairside.patients.models import Patient, PatientEvent
-from chairside.payments import erasure as payments_erasure
-from chairside.scheduling import erasure as scheduling_erasure
+from chairside.patients.models import Patient
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -42,6 +37,7 @@ EDITABLE_FIELDS = (
     "user_id",
 )
 REQUIRED_FIELDS = ("first_name", "last_name", "email")
+EMAIL_UNIQUE = "patient_email_unique_ci"  # models.Patient.Meta.constraints
 BLANKABLE_FIELDS = ("phone", "address", "medical_history")
 
 
@@ -97,7 +93,7 @@ def _save(patient: Patient, **kwargs: Any) -> None:
         with transaction.atomic():
             patient.save(**kwargs)
     except IntegrityError as exc:
-        if "patient_email_unique_ci" in str(exc):
+        if constraint_name(exc) == EMAIL_UNIQUE:
             raise Conflict(
                 _("Another patient already uses this email address."),
                 code=PatientErrorCode.EMAIL_TAKEN,
@@ -212,106 +208,58 @@ def patient_archive(*, actor: User, patient: Patient) -> Patient:
     return patient
 
 
-def _open_invoice_count(patient: Patient) -> int:
-    return Invoice.objects.filter(patient=patient, status__in=OPEN_STATUSES).count()
-
-
-ERASED = "Erased"
-
-
-@transaction.atomic
-def patient_erase(*, actor: User, patient: Patient) -> Literal["deleted", "anonymized"]:
-    """Right to erasure, done by an admin on request (see docs/privacy.md).
-
-    Refused while invoices are open (the debt is still being handled). With
-    no invoices at all, the patient and their appointments are deleted.
-    Settled invoices must be kept by law, so then the record is anonymized
-    in place instead. Either way the person's account goes (they can no
-    longer sign in; their sessions and API tokens end), every app removes
-    what it holds about them (billing, payments, scheduling, notifications:
-    each app's erasure module), and the audit snapshots are redacted the
-    same way (the events themselves stay: who erased whom, when, from where).
-    """
-    ensure(policies.can_erase_patient(actor))
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
-    open_count = _open_invoice_count(patient)
-    if open_count:
-        raise Conflict(
-            _("This patient has open invoices; settle or void them first."),
-            code=PatientErrorCode.OPEN_INVOICES,
-            details={"open_invoices": open_count},
-        )
-    patient_id = patient.pk
-    if patient.user is not None:
-        user_erase(actor=actor, user=patient.user)
-        patient.user = None
-    notifications_erasure.erase_patient(actor=actor, patient_id=patient_id)
-    payments_erasure.erase_patient(actor=actor, patient_id=patient_id)
-    billing_erasure.erase_patient(actor=actor, patient_id=patient_id)
-    outcome: Literal["deleted", "anonymized"] = "anonymized"
-    if not Invoice.objects.filter(patient=patient).exists():
-        try:
-            with transaction.atomic():
-                patient.appointments.all().delete()
-                patient.delete()
-            outcome = "deleted"
-        except (ProtectedError, RestrictedError):
-            # Something that must be kept (another app's records) still
-            # points at the patient: fall back to anonymizing.
-            pass
-    if outcome == "anonymized":
-        _anonymize(patient)
-    # After the delete or the anonymizing: their snapshots are redacted too.
-    scheduling_erasure.erase_patient(patient_id=patient_id)
-    _redact_audit_snapshots(patient_id)
-    return outcome
-
-
-def _anonymize(patient: Patient) -> None:
-    patient.first_name = patient.last_name = ERASED
-    patient.email = f"erased-{patient.pk}@erased.invalid"
-    patient.phone = ""
-    patient.date_of_birth = None
-    patient.address = ""
-    patient.medical_history = ""
-    patient.user = None
-    patient.is_archived = True
-    patient.archived_at = patient.archived_at or timezone.now()
-    patient.save()
-
-
-def _redact_audit_snapshots(patient_id: int) -> None:
-    # The one place the append-only rule is lifted: this patient's rows,
-    # inside the erasure transaction.
-    with pgtrigger.ignore("patients.PatientEvent:append_only"):
-        PatientEvent.objects.filter(pgh_obj_id=patient_id).update(
-            first_name=ERASED,
-            last_name=ERASED,
-            email=f"erased-{patient_id}@erased.invalid",
-            phone="",
-            date_of_birth=None,
-            address="",
-            medical_history="",
-        )
-
-
-def patient_medical_history_read(*, actor: User, patient: Patient) -> None:
-    """Record that `actor` was shown this patient's medical history."""
+def _record_history_read(actor: User, patient: Patient) -> None:
     with pghistory.context(reader=actor.pk):
         pghistory.create_event(patient, label=MEDICAL_HISTORY_READ)
 
 
-def patient_rotate_encryption(*, batch_size: int = 500) -> int:
+def patient_medical_history_read(*, actor: User, patient: Patient) -> str:
+    """The medical history, for those who may read it; the read is recorded
+    in the audit trail."""
+    ensure(
+        policies.can_read_medical_history(actor, patient),
+        _("Only clinicians may read medical histories."),
+    )
+    _record_history_read(actor, patient)
+    return patient.medical_history
+
+
+def patient_open(*, actor: User, patient_id: int) -> Patient:
+    """One patient's record as `actor` is shown it (the API's answer shows
+    the medical history to exactly those who may read it, PatientOut): when
+    the history is shown, the read is recorded."""
+    patient = selectors.patient_get(user=actor, patient_id=patient_id)
+    if (
+        policies.can_read_medical_history(actor, patient)
+        and patient.medical_history is not None
+    ):
+        _record_history_read(actor, patient)
+    return patient
+
+
+@transaction.atomic
+def patient_replace(*, actor: User, patient: Patient, data: dict[str, Any]) -> Patient:
+    """A whole record sent back (PUT). The fields `actor` is not shown — the
+    medical history for the front desk, the account link for everyone but
+    admins — cannot be what they are replacing, so those keep their value."""
+    data = dict(data)
+    if not policies.can_read_medical_history(actor, patient):
+        data.pop("medical_history", None)
+    if not policies.can_link_user(actor):
+        data.pop("user_id", None)
+    return patient_update(actor=actor, patient=patient, changes=data)
+
+
+def patient_rotate_encryption(*, actor: SystemActor, batch_size: int = 500) -> int:
     """Re-encrypt the active clinic's medical histories under the newest key.
 
     Works on the stored tokens (MultiFernet.rotate), so plaintext is never
     held longer than one token. Each row's change is an audited update,
-    tagged with this reason.
+    tagged with this reason. An operator's command runs it (COMMAND).
     """
-    from chairside.core import crypto
-
+    ensure_system(actor, COMMAND)
     count = 0
-    with pghistory.context(reason="encryption_key_rotation"):
+    with pghistory.context(reason="encryption_key_rotation", **audit_actor(actor)):
         last_id = 0
         while True:
             with transaction.atomic():

@@ -1,8 +1,8 @@
 """A patient's erasure, as far as payments go (see docs/privacy.md).
 
-Called from patients.services.patient_erase, which holds the transaction;
-the actor is checked here too (the patients erase policy: clinic admins), so
-no other caller can erase without it. Payments and refunds stay with what the books
+Called only from privacy.services.patient_erase, which holds the
+transaction; the step checks the policy too.
+Payments and refunds stay with what the books
 need (amount, method, status, dates, Stripe ids, which reconcile them with
 the clinic's Stripe account); the reference and reasons staff typed, and
 anything Stripe told us about the person, go. The patient's Customer on

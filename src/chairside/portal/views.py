@@ -38,8 +38,8 @@ from chairside.payments.checkout import card_checkout_start
 from chairside.payments.reconcile import payment_refresh_from_stripe
 from chairside.portal import policies
 from chairside.portal.forms import ProfileForm, SlotChoiceForm, SlotSearchForm
+from chairside.scheduling import appointments as scheduling_services
 from chairside.scheduling import selectors as scheduling_selectors
-from chairside.scheduling import services as scheduling_services
 from chairside.web.decorators import patient_required
 from chairside.web.errors import form_error_from, json_errors
 

@@ -15,7 +15,7 @@ from chairside.core.clinic_time import as_clinic_time
 from chairside.core.openapi import with_errors
 from chairside.core.pagination import BoundedLimitOffsetPagination
 from chairside.core.types import MAX_BIGINT
-from chairside.scheduling import selectors, services
+from chairside.scheduling import appointments, resources, selectors
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.schemas import (
     AppointmentFilter,
@@ -103,7 +103,7 @@ def list_appointments(request: HttpRequest, filters: Query[AppointmentFilter]) -
     "/appointments", response=with_errors({HTTPStatus.CREATED: AppointmentView})
 )
 def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[Any]:
-    appointment = services.appointment_book(
+    appointment = appointments.appointment_book(
         actor=request.auth,
         patient_id=payload.patient_id,
         dentist_id=payload.dentist_id,
@@ -137,7 +137,7 @@ def replace_appointment(
     )
     return _shaped(
         request,
-        services.appointment_update(
+        appointments.appointment_update(
             actor=request.auth,
             appointment=appointment,
             changes=_appointment_changes(payload, partial=False),
@@ -156,7 +156,7 @@ def update_appointment(
     )
     return _shaped(
         request,
-        services.appointment_update(
+        appointments.appointment_update(
             actor=request.auth,
             appointment=appointment,
             changes=_appointment_changes(payload, partial=True),
@@ -176,7 +176,7 @@ def cancel_appointment(
     )
     return _shaped(
         request,
-        services.appointment_cancel(
+        appointments.appointment_cancel(
             actor=request.auth, appointment=appointment, reason=params.reason
         ),
     )
@@ -217,7 +217,7 @@ def get_scheduling_settings(request: HttpRequest) -> Any:
 def update_scheduling_settings(
     request: HttpRequest, payload: SchedulingSettingsPatch
 ) -> Any:
-    return services.scheduling_settings_update(
+    return resources.scheduling_settings_update(
         actor=request.auth, changes=payload.model_dump(exclude_unset=True)
     )
 
@@ -233,7 +233,7 @@ def list_dentists(request: HttpRequest, filters: Query[DentistFilter]) -> Any:
 
 @router.post("/dentists", response=with_errors({HTTPStatus.CREATED: DentistOut}))
 def create_dentist(request: HttpRequest, payload: DentistIn) -> Status[Any]:
-    dentist = services.dentist_create(actor=request.auth, **payload.model_dump())
+    dentist = resources.dentist_create(actor=request.auth, **payload.model_dump())
     return Status(
         HTTPStatus.CREATED,
         selectors.dentist_get(user=request.auth, dentist_id=dentist.pk),
@@ -249,7 +249,7 @@ def _update_dentist(
     request: HttpRequest, dentist_id: int, changes: dict[str, Any]
 ) -> Any:
     dentist = selectors.dentist_get(user=request.auth, dentist_id=dentist_id)
-    services.dentist_update(actor=request.auth, dentist=dentist, changes=changes)
+    resources.dentist_update(actor=request.auth, dentist=dentist, changes=changes)
     return selectors.dentist_get(user=request.auth, dentist_id=dentist_id)
 
 
@@ -273,7 +273,7 @@ def deactivate_dentist(
 ) -> Status[None]:
     """Deactivates: past appointments keep pointing at the dentist."""
     dentist = selectors.dentist_get(user=request.auth, dentist_id=dentist_id)
-    services.dentist_deactivate(actor=request.auth, dentist=dentist)
+    resources.dentist_deactivate(actor=request.auth, dentist=dentist)
     return Status(HTTPStatus.NO_CONTENT, None)
 
 
@@ -290,7 +290,7 @@ def list_chairs(request: HttpRequest, filters: Query[DentistFilter]) -> Any:
 def create_chair(request: HttpRequest, payload: ChairIn) -> Status[Any]:
     return Status(
         HTTPStatus.CREATED,
-        services.chair_create(actor=request.auth, **payload.model_dump()),
+        resources.chair_create(actor=request.auth, **payload.model_dump()),
     )
 
 
@@ -304,7 +304,7 @@ def replace_chair(
     request: HttpRequest, payload: ChairIn, chair_id: int = ObjectId
 ) -> Any:
     chair = selectors.chair_get(user=request.auth, chair_id=chair_id)
-    return services.chair_update(
+    return resources.chair_update(
         actor=request.auth, chair=chair, changes=payload.model_dump()
     )
 
@@ -314,7 +314,7 @@ def update_chair(
     request: HttpRequest, payload: ChairPatch, chair_id: int = ObjectId
 ) -> Any:
     chair = selectors.chair_get(user=request.auth, chair_id=chair_id)
-    return services.chair_update(
+    return resources.chair_update(
         actor=request.auth, chair=chair, changes=payload.model_dump(exclude_unset=True)
     )
 
@@ -322,5 +322,5 @@ def update_chair(
 @router.delete("/chairs/{chair_id}", response=NO_CONTENT)
 def deactivate_chair(request: HttpRequest, chair_id: int = ObjectId) -> Status[None]:
     chair = selectors.chair_get(user=request.auth, chair_id=chair_id)
-    services.chair_deactivate(actor=request.auth, chair=chair)
+    resources.chair_deactivate(actor=request.auth, chair=chair)
     return Status(HTTPStatus.NO_CONTENT, None)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from chairside.accounts.models import Role, User
 from chairside.accounts.policies import ensure, has_role, is_patient
+from chairside.core.actors import no_actor
 from chairside.core.clinic_time import clinic_tz, local_datetime
 from chairside.core.errors import ChairsideError, NotFound
 from chairside.scheduling import online, policies, transitions
@@ -42,6 +43,10 @@ MAX_AVAILABILITY_DAYS = 31
 # --- clinic settings ---------------------------------------------------------
 
 
+@no_actor(
+    "the clinic's own rules, read by services and selectors that checked "
+    "their actor already; it writes only the defaults row, on first use"
+)
 def scheduling_settings_get(*, for_update: bool = False) -> SchedulingSettings:
     """The clinic's rules for patients' own bookings (created with the
     defaults on first use)."""

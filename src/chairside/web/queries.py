@@ -14,7 +14,7 @@ from chairside.scheduling.models import (
     AppointmentStatus,
     Dentist,
 )
-from chairside.scheduling.services import TRANSITIONS
+from chairside.scheduling.transitions import TRANSITIONS
 
 S = AppointmentStatus
 # The calendar's hours when no dentist has any working hours yet.

@@ -12,15 +12,13 @@ from django.test import Client
 from django.utils import timezone
 
 from chairside.core.actors import REMINDER_LINK
-from chairside.core.errors import ChairsideError, Conflict
+from chairside.core.errors import Conflict
 from chairside.notifications.errors import NotificationsErrorCode
 from chairside.notifications.link_actions import appointment_cancel_by_link
 from chairside.notifications.links import appointment_link, appointment_token
 from chairside.notifications.preferences import notification_settings_update
 from chairside.notifications.tests.factories import make_appointment
 from chairside.portal.policies import can_change_online
-from chairside.scheduling import services as scheduling
-from chairside.scheduling.errors import SchedulingErrorCode
 from chairside.scheduling.models import AppointmentEvent, AppointmentStatus
 from chairside.scheduling.policies import before_cancellation_window
 from conftest import world_user
@@ -98,7 +96,7 @@ def test_portal_refuses_statuses_the_link_refuses(in_alpha, status):
     assert refused.value.code == NotificationsErrorCode.APPOINTMENT_NOT_CHANGEABLE
 
 
-# --- the system actor in scheduling.services ---------------------------------
+# --- the system actor in scheduling.appointments ----------------------------
 
 
 def test_link_cancel_is_audited_as_the_system_for_the_patient(in_alpha, api):
@@ -146,29 +144,3 @@ def test_link_confirm_goes_through_scheduling_and_is_audited(in_alpha):
     # Clicking again changes nothing and records nothing.
     assert Client().post(url, HTTP_HOST=in_alpha.host).status_code == HTTPStatus.OK
     assert last_event(appointment).pk == event.pk
-
-
-def test_system_change_outside_a_request_has_its_own_context(in_alpha):
-    appointment = make_appointment(starts_at=timezone.now() + timedelta(days=2))
-    scheduling.appointment_confirm(
-        actor=None, appointment=appointment, on_behalf="nightly import"
-    )
-    metadata = last_event(appointment).pgh_context.metadata
-    assert metadata == {"actor": "system", "on_behalf": "nightly import"}
-
-
-def test_system_path_must_say_for_whom_and_obeys_the_state_machine(in_alpha):
-    appointment = make_appointment(starts_at=timezone.now() + timedelta(days=2))
-    with pytest.raises(ValueError, match="for whom"):
-        scheduling.appointment_cancel(actor=None, appointment=appointment)
-    done = make_appointment(
-        starts_at=timezone.now() + timedelta(days=2),
-        status=AppointmentStatus.NO_SHOW,
-    )
-    with pytest.raises(ChairsideError) as refused:
-        scheduling.appointment_confirm(
-            actor=None, appointment=done, on_behalf="patient via reminder link"
-        )
-    assert refused.value.code == SchedulingErrorCode.INVALID_TRANSITION
-    done.refresh_from_db()
-    assert done.status == AppointmentStatus.NO_SHOW

@@ -13,6 +13,7 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from chairside.core import crypto
+from chairside.core.actors import COMMAND
 from chairside.patients.models import Patient
 from chairside.patients.services import patient_rotate_encryption
 from tests.world_clinical import world_patient
@@ -61,7 +62,7 @@ def test_key_rotation(alpha, settings):
                 "penicillin"
             )
             # 2. Re-encrypt everything under the new key.
-            assert patient_rotate_encryption() >= 2
+            assert patient_rotate_encryption(actor=COMMAND) >= 2
             after = _raw(patient.pk)
             assert after != before
         # 3. The old key can go: everything reads with the new key alone...

@@ -9,8 +9,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
 
+from chairside.core.db import constraint_name
+from chairside.scheduling.appointments import SLOT_CONSTRAINTS
 from chairside.scheduling.models import Appointment
-from chairside.scheduling.services import SLOT_CONSTRAINTS, constraint_name
 from tests.world_clinical import clinic_dt, world_chair, world_dentist, world_patient
 
 pytestmark = pytest.mark.django_db

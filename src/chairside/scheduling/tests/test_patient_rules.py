@@ -14,8 +14,9 @@ from http import HTTPStatus
 import pytest
 from django_tenants.utils import schema_context
 
+from chairside.core.actors import REMINDER_LINK
 from chairside.core.errors import ChairsideError
-from chairside.scheduling import selectors, services
+from chairside.scheduling import appointments, resources, selectors
 from chairside.scheduling.errors import SchedulingErrorCode
 from chairside.scheduling.models import Appointment, AppointmentStatus
 from conftest import world_user
@@ -137,18 +138,15 @@ def test_staff_change_visits_inside_the_window(api, alpha):
 
 
 def test_the_reminder_link_path_is_judged_by_the_window_in_the_service(alpha):
-    """actor=None (a signed link, on the patient's behalf) gets the same rule
-    from scheduling itself, not only from the caller."""
+    """The system acting on a signed link, for the patient, gets the same
+    rule from scheduling itself, not only from the caller."""
+    link = REMINDER_LINK.acting_for("patient via link")
     appointment = visit(alpha, INSIDE)
     with schema_context(alpha.schema_name):
         with pytest.raises(ChairsideError) as refused:
-            services.appointment_cancel(
-                actor=None, appointment=appointment, on_behalf="patient via link"
-            )
+            appointments.appointment_cancel(actor=link, appointment=appointment)
         assert refused.value.code == WINDOW
-        services.appointment_confirm(
-            actor=None, appointment=appointment, on_behalf="patient via link"
-        )
+        appointments.appointment_confirm(actor=link, appointment=appointment)
         assert Appointment.objects.get(pk=appointment.pk).status == "confirmed"
 
 
@@ -343,7 +341,7 @@ def test_settings_are_per_clinic(api, alpha, beta):
 
 def test_the_service_takes_the_acting_admin(alpha):
     with schema_context(alpha.schema_name):
-        services.scheduling_settings_update(
+        resources.scheduling_settings_update(
             actor=world_user(alpha, "admin"), changes={"cancellation_window_hours": 4}
         )
         assert selectors.scheduling_settings_get().cancellation_window_hours == 4
@@ -353,7 +351,7 @@ def test_the_service_refuses_rules_out_of_bounds_and_writes_nothing(alpha):
     """Pages and tasks reach the service without the API's schema."""
     with schema_context(alpha.schema_name):
         with pytest.raises(ChairsideError) as refused:
-            services.scheduling_settings_update(
+            resources.scheduling_settings_update(
                 actor=world_user(alpha, "admin"),
                 changes={
                     "cancellation_window_hours": 2,

@@ -1,5 +1,5 @@
 """The staff calendar: FullCalendar (resource time grid) fed by JSON from here;
-booking and moving go through scheduling.services, and a refused change comes
+booking and moving go through scheduling.appointments, and a refused change comes
 back as a message the page shows, never silently.
 
 Times travel as the clinic's wall-clock time without an offset, and the
@@ -31,9 +31,9 @@ from django.views.decorators.http import require_POST
 
 from chairside.core.clinic_time import clinic_tz
 from chairside.core.errors import ChairsideError
+from chairside.scheduling import appointments as scheduling_services
 from chairside.scheduling import policies as scheduling_policies
 from chairside.scheduling import selectors as scheduling_selectors
-from chairside.scheduling import services as scheduling_services
 from chairside.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -207,7 +207,7 @@ def calendar_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
 def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """The form behind the calendar's "Edit": reschedule (time, length,
     dentist, chair) and reason/notes in one save, decided by
-    scheduling.services like a drag; a refusal is shown on the form."""
+    scheduling.appointments like a drag; a refusal is shown on the form."""
     appointment = scheduling_selectors.appointment_get(
         user=request.user, appointment_id=appointment_id
     )

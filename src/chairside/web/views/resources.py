@@ -1,5 +1,5 @@
 """Settings: dentists and their weekly hours, chairs, and the audit log.
-Writes go through scheduling.services; the log through audit.selectors."""
+Writes go through scheduling.resources; the log through audit.selectors."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from chairside.core.clinic_time import clinic_tz
 from chairside.core.errors import ChairsideError
+from chairside.scheduling import resources as scheduling_resources
 from chairside.scheduling import selectors as scheduling_selectors
-from chairside.scheduling import services as scheduling_services
 from chairside.web.decorators import admin_required
 from chairside.web.errors import form_error_from
 from chairside.web.forms import (
@@ -88,13 +88,13 @@ def dentist_edit(request: HttpRequest, dentist_id: int | None = None) -> HttpRes
     if request.method == "POST" and form.is_valid() and shifts.is_valid():
         try:
             if dentist is None:
-                dentist = scheduling_services.dentist_create(
+                dentist = scheduling_resources.dentist_create(
                     actor=request.user,
                     working_hours=_shifts(shifts, hours),
                     **form.cleaned_data,
                 )
             else:
-                scheduling_services.dentist_update(
+                scheduling_resources.dentist_update(
                     actor=request.user,
                     dentist=dentist,
                     changes={
@@ -121,7 +121,7 @@ def chair_list(request: HttpRequest) -> HttpResponse:
     form = ChairForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            chair = scheduling_services.chair_create(
+            chair = scheduling_resources.chair_create(
                 actor=request.user, name=form.cleaned_data["name"]
             )
         except ChairsideError as exc:

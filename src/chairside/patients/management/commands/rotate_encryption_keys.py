@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django_tenants.utils import get_tenant_model, tenant_context
 
+from chairside.core.actors import COMMAND
 from chairside.patients.services import patient_rotate_encryption
 
 
@@ -27,5 +28,5 @@ class Command(BaseCommand):
             clinics = clinics.filter(slug=options["clinic"])
         for clinic in clinics:
             with tenant_context(clinic):
-                count = patient_rotate_encryption()
+                count = patient_rotate_encryption(actor=COMMAND)
             self.stdout.write(f"{clinic.slug}: {count} records re-encrypted")

@@ -1,4 +1,5 @@
-"""Booking and changing appointments; keeping dentists, hours and chairs.
+"""Booking and changing appointments (the clinic's dentists, hours and
+chairs are kept in scheduling.resources).
 
 Where booking is decided: `appointment_book` and `appointment_update` check
 the clinic's rules (future, inside working hours in the clinic's zone, not
@@ -9,19 +10,25 @@ can never both succeed.
 
 from __future__ import annotations
 
-import itertools
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pghistory
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chairside.accounts.models import Role, User
+from chairside.accounts.models import User
 from chairside.accounts.policies import ensure, is_patient
+from chairside.core.actors import (
+    REMINDER_LINK,
+    SystemActor,
+    audit_actor,
+    ensure_system,
+    is_system,
+)
 from chairside.core.clinic_time import as_clinic_time, clinic_tz, local_datetime
+from chairside.core.db import constraint_name
 from chairside.core.errors import ChairsideError, Conflict, NotFound
 from chairside.patients.models import Patient
 from chairside.scheduling import online, policies, rules, selectors
@@ -32,16 +39,8 @@ from chairside.scheduling.models import (
     Chair,
     DayOff,
     Dentist,
-    SchedulingSettings,
-    WorkingHours,
 )
-
-# TRANSITIONS is re-exported: notifications reads the machine from here.
-from chairside.scheduling.transitions import (  # noqa: F401
-    RESCHEDULABLE,
-    TRANSITIONS,
-    transition_refusal,
-)
+from chairside.scheduling.transitions import RESCHEDULABLE, transition_refusal
 
 S = AppointmentStatus
 SCHEDULE_FIELDS = ("starts_at", "duration_minutes", "dentist_id", "chair_id")
@@ -53,20 +52,6 @@ SLOT_CONSTRAINTS = {
 
 
 # --- rules -------------------------------------------------------------------
-
-
-def constraint_name(exc: IntegrityError) -> str | None:
-    """The name of the constraint an IntegrityError broke, as PostgreSQL
-    reports it (psycopg 3's diagnostics), never guessed from the message."""
-    diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
-
-
-def unique_key(model: type[models.Model], field_name: str) -> str:
-    """PostgreSQL's name for the UNIQUE of a `unique=True` field (Django
-    declares it inline in CREATE TABLE, so PostgreSQL names it)."""
-    column = model._meta.get_field(field_name).column
-    return f"{model._meta.db_table}_{column}_key"
 
 
 def _check_bookable_time(
@@ -344,15 +329,16 @@ def _status_by_system(
     appointment: Appointment,
     new_status: str,
     *,
-    on_behalf: str,
+    actor: SystemActor,
     fields: dict[str, Any] | None = None,
 ) -> Appointment:
     """A status change nobody signed in makes: the system acts for a patient
     who proved their right another way (a signed reminder link). Same lock,
-    state machine and online rules as the patient's own changes; `on_behalf`
-    (who, and how) goes into the audit context, with actor "system"."""
-    if not on_behalf:
-        raise ValueError("a change without a signed-in actor must say for whom")
+    state machine and online rules as the patient's own changes; the system
+    actor and for whom it acts (`actor.on_behalf`) go into the audit trail."""
+    ensure_system(actor, REMINDER_LINK)
+    if not actor.on_behalf:
+        raise ValueError("a change by the system must say for whom it acts")
     now = timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     _check_transition(appointment, new_status, now=now)
@@ -365,7 +351,7 @@ def _status_by_system(
     appointment.status = new_status
     for name, value in (fields or {}).items():
         setattr(appointment, name, value)
-    with pghistory.context(actor="system", on_behalf=on_behalf):
+    with pghistory.context(**audit_actor(actor)):
         appointment.save(update_fields=["status", *(fields or {}), "updated_at"])
     return appointment
 
@@ -373,22 +359,21 @@ def _status_by_system(
 @transaction.atomic
 def appointment_cancel(
     *,
-    actor: User | None,
+    actor: User | SystemActor,
     appointment: Appointment,
     reason: str = "",
-    on_behalf: str = "",
 ) -> Appointment:
     """DELETE /appointments/{id}: the row stays, with status cancelled.
     Cancelling twice is refused like any other invalid transition; a
     checked-in visit needs a reason.
 
-    `actor=None` is the system path (see _status_by_system): no role check,
-    `on_behalf` required and recorded in the audit trail."""
-    if actor is None:
+    A reminder link cancels as `REMINDER_LINK.acting_for("patient N via
+    reminder link")` (see _status_by_system)."""
+    if is_system(actor):
         return _status_by_system(
             appointment,
             S.CANCELLED,
-            on_behalf=on_behalf,
+            actor=actor,
             fields={"cancellation_reason": reason},
         )
     ensure(policies.can_edit_appointment(actor, appointment))
@@ -405,241 +390,12 @@ def appointment_cancel(
 
 @transaction.atomic
 def appointment_confirm(
-    *, actor: User | None, appointment: Appointment, on_behalf: str = ""
+    *, actor: User | SystemActor, appointment: Appointment
 ) -> Appointment:
-    """Scheduled → confirmed; as appointment_cancel, `actor=None` is the
-    system path with `on_behalf` recorded."""
-    if actor is None:
-        return _status_by_system(appointment, S.CONFIRMED, on_behalf=on_behalf)
+    """Scheduled → confirmed; a reminder link confirms as a system actor,
+    as in appointment_cancel."""
+    if is_system(actor):
+        return _status_by_system(appointment, S.CONFIRMED, actor=actor)
     return appointment_update(
         actor=actor, appointment=appointment, changes={"status": S.CONFIRMED}
     )
-
-
-# --- clinic settings ---------------------------------------------------------
-
-SETTINGS_FIELDS = (
-    "cancellation_window_hours",
-    "max_online_duration_minutes",
-    "max_future_online_bookings",
-)
-
-
-@transaction.atomic
-def scheduling_settings_update(
-    *, actor: User, changes: dict[str, Any]
-) -> SchedulingSettings:
-    """The clinic's rules for patients' own bookings; admins only."""
-    ensure(policies.can_manage_resources(actor))
-    settings_row = selectors.scheduling_settings_get(for_update=True)
-    fields = [
-        name
-        for name in SETTINGS_FIELDS
-        if changes.get(name) is not None
-        and changes[name] != getattr(settings_row, name)
-    ]
-    for name in fields:
-        setattr(settings_row, name, changes[name])
-    try:
-        # The model's validators hold the bounds; pages and tasks get them
-        # here as the API gets them from its schema.
-        settings_row.clean_fields()
-    except ValidationError as exc:
-        field, problems = next(iter(exc.message_dict.items()))
-        raise ChairsideError(
-            problems[0],
-            code=SchedulingErrorCode.SETTINGS_INVALID,
-            details={"field": field},
-        ) from None
-    if fields:
-        settings_row.save(update_fields=[*fields, "updated_at"])
-    return settings_row
-
-
-# --- dentists, hours, chairs -------------------------------------------------
-
-
-def _check_shifts(shifts: list[dict[str, Any]]) -> None:
-    by_day: dict[int, list[tuple[time, time]]] = {}
-    for shift in shifts:
-        if shift["start_time"] >= shift["end_time"]:
-            raise ChairsideError(
-                _("A shift must end after it starts."),
-                code=SchedulingErrorCode.SHIFTS_OVERLAP,
-            )
-        by_day.setdefault(shift["weekday"], []).append(
-            (shift["start_time"], shift["end_time"])
-        )
-    for spans in by_day.values():
-        spans.sort()
-        for (_s1, e1), (s2, _e2) in itertools.pairwise(spans):
-            if s2 < e1:
-                raise ChairsideError(
-                    _("Shifts on the same day overlap."),
-                    code=SchedulingErrorCode.SHIFTS_OVERLAP,
-                )
-
-
-def _check_dentist_user(user_id: int | None, dentist: Dentist | None) -> None:
-    if user_id is None:
-        return
-    account = User.objects.filter(pk=user_id).first()
-    if account is None or account.role not in (Role.DENTIST, Role.ADMIN):
-        raise ChairsideError(
-            _("A dentist can only be linked to a dentist's staff account."),
-            code=SchedulingErrorCode.DENTIST_USER_INVALID,
-            details={"field": "user_id"},
-        )
-    taken = Dentist.objects.filter(user_id=user_id)
-    if dentist is not None:
-        taken = taken.exclude(pk=dentist.pk)
-    if taken.exists():
-        raise Conflict(
-            _("That account is already linked to another dentist."),
-            code=SchedulingErrorCode.DENTIST_USER_INVALID,
-        )
-
-
-def _save_dentist(dentist: Dentist) -> None:
-    try:
-        with transaction.atomic():
-            dentist.save()
-    except IntegrityError as exc:
-        broken = constraint_name(exc)
-        if broken == unique_key(Dentist, "license_number"):
-            raise Conflict(
-                _("Another dentist has this license number."),
-                code=SchedulingErrorCode.DENTIST_LICENSE_TAKEN,
-                details={"field": "license_number"},
-            ) from None
-        if broken == unique_key(Dentist, "email"):
-            raise Conflict(
-                _("Another dentist uses this email address."),
-                code=SchedulingErrorCode.DENTIST_EMAIL_TAKEN,
-                details={"field": "email"},
-            ) from None
-        raise
-
-
-def _replace_schedule(
-    dentist: Dentist,
-    working_hours: list[dict[str, Any]] | None,
-    days_off: list[dict[str, Any]] | None,
-) -> None:
-    if working_hours is not None:
-        _check_shifts(working_hours)
-        dentist.working_hours.all().delete()
-        WorkingHours.objects.bulk_create(
-            WorkingHours(dentist=dentist, **s) for s in working_hours
-        )
-    if days_off is not None:
-        dentist.days_off.all().delete()
-        unique: dict[date, str] = {d["date"]: d.get("reason", "") for d in days_off}
-        DayOff.objects.bulk_create(
-            DayOff(dentist=dentist, date=d, reason=r) for d, r in unique.items()
-        )
-
-
-DENTIST_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "specialty",
-    "license_number",
-    "is_active",
-    "user_id",
-)
-
-
-@transaction.atomic
-def dentist_create(
-    *,
-    actor: User,
-    working_hours: list[dict[str, Any]] | None = None,
-    days_off: list[dict[str, Any]] | None = None,
-    **fields: Any,
-) -> Dentist:
-    ensure(policies.can_manage_resources(actor))
-    data = {k: v for k, v in fields.items() if k in DENTIST_FIELDS}
-    data["email"] = data["email"].lower()
-    data["license_number"] = data.get("license_number") or None
-    _check_dentist_user(data.get("user_id"), None)
-    dentist = Dentist(**data)
-    _save_dentist(dentist)
-    _replace_schedule(dentist, working_hours or [], days_off or [])
-    return dentist
-
-
-@transaction.atomic
-def dentist_update(
-    *, actor: User, dentist: Dentist, changes: dict[str, Any]
-) -> Dentist:
-    ensure(policies.can_manage_resources(actor))
-    working_hours = changes.pop("working_hours", None)
-    days_off = changes.pop("days_off", None)
-    for name, raw in changes.items():
-        if name not in DENTIST_FIELDS:
-            continue
-        if name in ("first_name", "last_name", "email", "is_active") and raw is None:
-            continue
-        value = raw.lower() if name == "email" else raw
-        if name == "specialty":
-            value = value or ""
-        if name == "license_number":
-            value = value or None
-        if name == "user_id" and value != dentist.user_id:
-            _check_dentist_user(value, dentist)
-        setattr(dentist, name, value)
-    _save_dentist(dentist)
-    _replace_schedule(dentist, working_hours, days_off)
-    return dentist
-
-
-@transaction.atomic
-def dentist_deactivate(*, actor: User, dentist: Dentist) -> Dentist:
-    """Dentists with history are kept (appointments point at them)."""
-    ensure(policies.can_manage_resources(actor))
-    dentist.is_active = False
-    dentist.save(update_fields=["is_active", "updated_at"])
-    return dentist
-
-
-def _save_chair(chair: Chair) -> None:
-    try:
-        with transaction.atomic():
-            chair.save()
-    except IntegrityError as exc:
-        if constraint_name(exc) == unique_key(Chair, "name"):
-            raise Conflict(
-                _("Another chair has this name."),
-                code=SchedulingErrorCode.CHAIR_NAME_TAKEN,
-                details={"field": "name"},
-            ) from None
-        raise
-
-
-@transaction.atomic
-def chair_create(*, actor: User, name: str, is_active: bool = True) -> Chair:
-    ensure(policies.can_manage_resources(actor))
-    chair = Chair(name=name.strip(), is_active=is_active)
-    _save_chair(chair)
-    return chair
-
-
-@transaction.atomic
-def chair_update(*, actor: User, chair: Chair, changes: dict[str, Any]) -> Chair:
-    ensure(policies.can_manage_resources(actor))
-    if changes.get("name") is not None:
-        chair.name = changes["name"].strip()
-    if changes.get("is_active") is not None:
-        chair.is_active = changes["is_active"]
-    _save_chair(chair)
-    return chair
-
-
-@transaction.atomic
-def chair_deactivate(*, actor: User, chair: Chair) -> Chair:
-    ensure(policies.can_manage_resources(actor))
-    chair.is_active = False
-    chair.save(update_fields=["is_active", "updated_at"])
-    return chair
