@@ -423,7 +423,7 @@ def test_cancelling_a_checked_in_visit_takes_the_dialogs_reason(web, alpha, setu
         )
 
     assert refused.status_code == HTTPStatus.BAD_REQUEST
-    assert refused.json()["error"]["code"] == "cancellation_reason_required"
+    assert refused.json()["error"]["code"] == "appointment_cancellation_reason_required"
     assert unchanged == "checked_in"
     assert done.status_code == HTTPStatus.OK
     with schema_context(alpha.schema_name):
