@@ -48,6 +48,7 @@ run: seed
 	@echo "  API docs:      http://demo.localhost:$(PORT)/api/docs"
 	@echo "  Without *.localhost DNS: curl -H 'Host: demo.localhost:$(PORT)' http://127.0.0.1:$(PORT)/health/ready"
 	@if [ "$(STRIPE_LOCAL)" = 1 ]; then $(BIN)/python scripts/localstripe_server.py $(PORT) --watch-pid $$PPID & fi
+	@echo "  Console:       http://localhost:$(PORT)/console/   (platform@localhost.test / chairside-demo)"
 	@echo "  Reminders:     Celery worker + beat run alongside (broker: REDIS_URL, else var/celery)"
 	@echo
 	$(BIN)/python scripts/run_dev.py $(PORT)
@@ -59,11 +60,20 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0 --settings=config.settings.test
 	@bash scripts/ensure_chromium.sh
 	@$(MAKE) --no-print-directory lint-deploy
+	@$(MAKE) --no-print-directory test-suite
+	@$(MAKE) --no-print-directory test-e2e
+
+## The two halves of `make test`'s pytest runs (.ci/run runs the first one a
+## second time, on the embedded PostgreSQL).
+.PHONY: test-suite test-e2e
+test-suite: install
 	@bash scripts/ensure_nginx.sh
-	$(BIN)/pytest --ignore=tests/e2e
-	@# Browser tests in a process of their own: Playwright keeps an event loop
-	@# running in the test thread, and localstripe's app can start once per process.
-	$(BIN)/pytest tests/e2e
+	$(BIN)/pytest --ignore=tests/e2e $(PYTEST_ARGS)
+
+# Browser tests in a process of their own: Playwright keeps an event loop
+# running in the test thread, and localstripe's app can start once per process.
+test-e2e: install
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -21,6 +21,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from chairside.core.pg_address import database_url
 from tests.world_clinical import (  # noqa: F401  (re-exported for tests)
     build_clinical_world,
     world_chair,
@@ -212,6 +213,8 @@ def app_server_factory(django_db_setup):
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            # The test database, wherever it is (the embedded server's socket too).
+            "DATABASE_URL": database_url(),
             "CHILD_DATABASE_NAME": connection.settings_dict["NAME"],
             "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}",
             "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],

@@ -3,22 +3,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ninja import Schema
-from pydantic import Field
 
 from chairside.core.schemas import Email
+from chairside.core.types import Text
 
 
 class ClinicSignupIn(Schema):
-    name: str = Field(min_length=2, max_length=120)
-    slug: str = Field(min_length=1, max_length=64)
+    name: Text(120, min_length=2)
+    # The service checks the slug's form and length (tenants.validators).
+    slug: Text(64, min_length=1)
     owner_email: Email
-    owner_password: str = Field(min_length=1, max_length=256)
-    owner_first_name: str = Field(default="", max_length=50)
-    owner_last_name: str = Field(default="", max_length=50)
-    time_zone: str = "UTC"
-    currency: str = Field(default="USD", min_length=3, max_length=3)
-    language: str = "en"
-    plan: str | None = None
+    owner_password: Text(256, min_length=1)
+    owner_first_name: Text(50) = ""
+    owner_last_name: Text(50) = ""
+    time_zone: Text(64) = "UTC"
+    currency: Text(3, min_length=3) = "USD"
+    language: Text(8) = "en"
+    plan: Text(32) | None = None
 
 
 class ClinicOut(Schema):

@@ -143,6 +143,11 @@ DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ENGINE"] = "tenants.schema_engine.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Each request is one transaction: an answer that is an error has written
+# nothing (the API's error handlers roll back too: chairside.core.api).
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Bodies past this answer 413 (chairside.core.api); Django's default, stated.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (tenant-aware keys: a key set in clinic A is a miss in clinic B) ---

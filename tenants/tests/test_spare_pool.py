@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context, schema_exists
 from djstripe.models import Customer
 
 from chairside.accounts.models import User
+from chairside.core.pg_address import conninfo
 from chairside.patients.models import Patient
 from tenants import services
 from tenants.models import Clinic, Domain
@@ -186,11 +187,7 @@ def test_a_failed_signup_gives_its_spare_back(spare, monkeypatch):
 
 
 def test_a_spare_another_transaction_holds_is_skipped(spare):
-    db = settings.DATABASES["default"]
-    other = psycopg.connect(
-        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"],
-        password=db["PASSWORD"] or None, autocommit=False,
-    )  # fmt: skip
+    other = psycopg.connect(conninfo(), autocommit=False)
     try:
         other.execute(spare_pool.lock_sql(wait=True), [spare])
         with transaction.atomic():

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = os.environ.get("BENCH_DATABASE_NAME", "chairside_bench")
@@ -54,10 +55,11 @@ def ensure_database(*, recreate: bool = False) -> bool:
             "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]
         ).fetchone()
         if exists and recreate:
-            conn.execute(f'DROP DATABASE "{BENCH_DB}" WITH (FORCE)')
+            drop = sql.SQL("DROP DATABASE {} WITH (FORCE)")
+            conn.execute(drop.format(sql.Identifier(BENCH_DB)))
             exists = None
         if not exists:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
             return True
     return False
 

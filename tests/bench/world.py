@@ -17,6 +17,7 @@ from dataclasses import asdict
 from django.core.management import call_command
 from django.db import connection, connections
 from django_tenants.utils import schema_exists
+from psycopg import sql
 
 from tenants.models import Clinic
 from tenants.schema_engine.schema_clone import template_schema_name
@@ -55,7 +56,8 @@ def migrate() -> float:
     template = template_schema_name()
     if not schema_exists(template):
         with connection.cursor() as cursor:
-            cursor.execute(f'CREATE SCHEMA "{template}"')
+            create = sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(template))
+            cursor.execute(create.as_string())
     call_command(
         "migrate_schemas",
         tenant=True,
@@ -102,7 +104,8 @@ def _seed_small_batch(args: tuple[list[int], dict]) -> int:
 def drop_clinic(clinic: Clinic) -> None:
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{clinic.schema_name}" CASCADE')
+        drop = sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE")
+        cursor.execute(drop.format(sql.Identifier(clinic.schema_name)).as_string())
     clinic.domains.all().delete()
     Clinic.objects.filter(pk=clinic.pk).delete()
 

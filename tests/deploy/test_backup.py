@@ -19,8 +19,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
+from chairside.core.pg_address import conninfo, database_url
 from chairside.ops.backup import (
     BackupError,
     _tool,
@@ -48,21 +48,8 @@ for slug in ("alpha", "beta"):
 """
 
 
-def _conninfo(dbname: str) -> str:
-    from django.db import connection
-
-    s = connection.settings_dict
-    return make_conninfo(
-        host=s["HOST"] or None,
-        port=str(s["PORT"]) if s["PORT"] else None,
-        user=s["USER"] or None,
-        password=s["PASSWORD"] or None,
-        dbname=dbname,
-    )
-
-
 def _admin(sql_text: sql.Composable) -> None:
-    with psycopg.connect(_conninfo("postgres"), autocommit=True) as conn:
+    with psycopg.connect(conninfo(dbname="postgres"), autocommit=True) as conn:
         conn.execute(sql_text)
 
 
@@ -100,7 +87,7 @@ def scratch_db(django_db_setup, tmp_path_factory) -> Iterator[str]:
     name = f"{test_db}_bk_{uuid.uuid4().hex[:8]}"
     _admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        source, target = _conninfo(test_db), _conninfo(name)
+        source, target = conninfo(dbname=test_db), conninfo(dbname=name)
         copy = tmp_path / "copy.dump"
         subprocess.run(  # noqa: S603
             [_tool("pg_dump", source), "-Fc", f"--file={copy}", source], check=True
@@ -119,6 +106,7 @@ def scratch_db(django_db_setup, tmp_path_factory) -> Iterator[str]:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": database_url(dbname=name),
             "CHILD_DATABASE_NAME": name,
             "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}",
             "LOG_LEVEL": "WARNING",

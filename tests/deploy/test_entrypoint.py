@@ -11,15 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from chairside.core.pg_address import database_url
 from conftest import ROOT, free_port
 
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 
 
 def _env(**extra: str) -> dict[str, str]:
-    from django.db import connection
-
-    s = connection.settings_dict
     inherited = {
         k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
@@ -28,11 +26,8 @@ def _env(**extra: str) -> dict[str, str]:
         "APP_DIR": str(ROOT),
         "PYTHON": sys.executable,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "CHILD_DATABASE_NAME": s["NAME"],
-        "DATABASE_URL": (
-            f"postgres://{s['USER']}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}"
-            f"/{s['NAME']}"
-        ),
+        # The test database, wherever it is (the embedded server's socket too).
+        "DATABASE_URL": database_url(),
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}",
         "LOG_LEVEL": "WARNING",
         **extra,

@@ -11,17 +11,11 @@ import sys
 import pytest
 from cryptography.fernet import Fernet
 
+from chairside.core.pg_address import database_url
 from conftest import ROOT
 
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
-    from django.db import connection
-
-    s = connection.settings_dict
-    database_url = (
-        f"postgres://{s['USER']}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}"
-        f"/{s['NAME']}"
-    )
     # Set by the browser tests in this process; a real deployment never has it.
     inherited = {
         k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
@@ -29,7 +23,7 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     full_env = {
         **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": database_url(),
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "BASE_DOMAIN": "chairside.example.com",
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),

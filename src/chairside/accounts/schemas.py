@@ -1,18 +1,18 @@
 from __future__ import annotations
 
 from ninja import Schema
-from pydantic import Field
 
 from chairside.core.schemas import Email
+from chairside.core.types import Text
 
 
 class TokenObtainIn(Schema):
     email: Email
-    password: str = Field(min_length=1, max_length=256)
+    password: Text(256, min_length=1)
 
 
 class RefreshIn(Schema):
-    refresh: str = Field(min_length=1, max_length=4096)
+    refresh: Text(4096, min_length=1)
 
 
 class TokenPairOut(Schema):

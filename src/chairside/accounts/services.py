@@ -215,6 +215,7 @@ def tokens_refresh(*, refresh_token: str) -> TokenPair:
         raise NotAuthenticated(
             _("This refresh token was already used; please sign in again."),
             code=AuthErrorCode.TOKEN_REUSED,
+            keeps_writes=True,  # the revocation above must stand
         )
     return pair
 

@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chairside.accounts.auth import jwt_auth
 from chairside.accounts.policies import ensure
@@ -17,18 +17,23 @@ from chairside.billing.schemas import (
     InvoiceOut,
     InvoiceUpdate,
 )
+from chairside.core.openapi import with_errors
+from chairside.core.pagination import BoundedLimitOffsetPagination
+from chairside.core.types import Id
 
 router = Router(tags=["billing"], auth=jwt_auth)
 
 
-@router.get("/billing/invoices", response=list[InvoiceOut])
-@paginate(LimitOffsetPagination)
+@router.get("/billing/invoices", response=with_errors({200: list[InvoiceOut]}))
+@paginate(BoundedLimitOffsetPagination)
 def list_invoices(request: HttpRequest, filters: Query[InvoiceFilter]):
     """Staff see every invoice; a patient sees only their own."""
     return selectors.invoice_list(user=request.auth, **filters.dict())
 
 
-@router.post("/billing/invoices", response={HTTPStatus.CREATED: InvoiceOut})
+@router.post(
+    "/billing/invoices", response=with_errors({HTTPStatus.CREATED: InvoiceOut})
+)
 def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Status[InvoiceOut]:
     ensure(policies.can_create_invoice(request.auth))
     invoice = services.invoice_create(
@@ -53,13 +58,13 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Status[InvoiceOu
     )
 
 
-@router.get("/billing/invoices/{invoice_id}", response=InvoiceOut)
-def get_invoice(request: HttpRequest, invoice_id: int):
+@router.get("/billing/invoices/{invoice_id}", response=with_errors({200: InvoiceOut}))
+def get_invoice(request: HttpRequest, invoice_id: Id):
     return selectors.invoice_get(user=request.auth, invoice_id=invoice_id)
 
 
-@router.put("/billing/invoices/{invoice_id}", response=InvoiceOut)
-def update_invoice(request: HttpRequest, invoice_id: int, payload: InvoiceUpdate):
+@router.put("/billing/invoices/{invoice_id}", response=with_errors({200: InvoiceOut}))
+def update_invoice(request: HttpRequest, invoice_id: Id, payload: InvoiceUpdate):
     """Void (the one status a person sets), or change due date and notes."""
     selectors.invoice_get(user=request.auth, invoice_id=invoice_id)  # 404 first
     ensure(policies.can_update_invoice(request.auth))

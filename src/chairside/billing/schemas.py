@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import model_validator
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+from chairside.core.types import MONEY_MAX, Id, Money, Quantity, SaneDate, Text
 
 
 class InvoiceItemIn(Schema):
-    description: str = Field(min_length=1, max_length=200)
-    quantity: int = Field(default=1, ge=1, le=1000)
+    description: Text(200, min_length=1)
+    quantity: Quantity = 1
     unit_price: Money
-    procedure_code: str = Field(default="", max_length=20)
+    procedure_code: Text(20) = ""
+
+    @model_validator(mode="after")
+    def line_total_fits(self) -> InvoiceItemIn:
+        # 99 999 999.99 x 1000 would overflow the line_total column (a 500).
+        if self.unit_price * self.quantity > MONEY_MAX:
+            raise ValueError(f"The line total may not exceed {MONEY_MAX}.")
+        return self
 
 
 class InvoiceItemOut(Schema):
@@ -29,30 +36,32 @@ class InvoiceItemOut(Schema):
 
 
 class InvoiceIn(Schema):
-    patient_id: int
-    appointment_id: int | None = None
+    patient_id: Id
+    appointment_id: Id | None = None
     items: list[InvoiceItemIn] = Field(min_length=1, max_length=100)
-    due_date: datetime.date | None = None
-    notes: str = Field(default="", max_length=2000)
+    due_date: SaneDate | None = None
+    notes: Text(2000) = ""
     # Optional: when sent, it must equal the sum of the items.
     total_amount: Money | None = None
 
     @model_validator(mode="after")
     def total_matches_items(self) -> InvoiceIn:
-        if self.total_amount is not None:
-            total = sum(
-                (item.unit_price * item.quantity for item in self.items), Decimal(0)
-            )
-            if total != self.total_amount:
-                raise ValueError("total_amount must equal the sum of the items")
+        total = sum(
+            (item.unit_price * item.quantity for item in self.items), Decimal(0)
+        )
+        # The invoice's total_amount column holds what one line can.
+        if total > MONEY_MAX:
+            raise ValueError(f"The invoice total may not exceed {MONEY_MAX}.")
+        if self.total_amount is not None and total != self.total_amount:
+            raise ValueError("total_amount must equal the sum of the items")
         return self
 
 
 class InvoiceUpdate(Schema):
     status: Literal["void"] | None = None
-    void_reason: str = Field(default="", max_length=200)
-    due_date: datetime.date | None = None
-    notes: str | None = Field(default=None, max_length=2000)
+    void_reason: Text(200) = ""
+    due_date: SaneDate | None = None
+    notes: Text(2000) | None = None
 
 
 class InvoiceOut(Schema):
@@ -82,7 +91,7 @@ class InvoiceFilter(Schema):
     status: Literal["pending", "partially_paid", "paid", "overdue", "void"] | None = (
         None
     )
-    patient_id: int | None = None
-    appointment_id: int | None = None
-    due_before: datetime.date | None = None
-    due_after: datetime.date | None = None
+    patient_id: Id | None = None
+    appointment_id: Id | None = None
+    due_before: SaneDate | None = None
+    due_after: SaneDate | None = None

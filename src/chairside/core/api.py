@@ -1,7 +1,10 @@
 """Building blocks for the two NinjaAPI instances (public and clinic).
 
 Every error leaving /api/ goes through here and comes out in the one shape
-from chairside.core.errors, never as an HTML page or a stack trace.
+from chairside.core.errors, never as an HTML page or a stack trace — and
+writes nothing: each request runs in one transaction (ATOMIC_REQUESTS), and
+since ninja turns an exception into a response inside that transaction
+(which Django would then commit), every handler here marks it for rollback.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -50,15 +55,36 @@ def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def undo_request_writes() -> None:
+    """Roll back the request's transaction when its answer is an error."""
+    connection = transaction.get_connection()
+    if connection.settings_dict["ATOMIC_REQUESTS"] and connection.in_atomic_block:
+        transaction.set_rollback(True)
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
-    @api.exception_handler(ChairsideError)
+    def handler(exc_class: type[Exception]):
+        """api.exception_handler, plus: the request's writes are undone."""
+
+        def register(func):
+            def on_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+                if not getattr(exc, "keeps_writes", False):
+                    undo_request_writes()
+                return func(request, exc)
+
+            api.add_exception_handler(exc_class, on_error)
+            return func
+
+        return register
+
+    @handler(ChairsideError)
     def on_domain_error(request: HttpRequest, exc: ChairsideError) -> HttpResponse:
         response = error_response(exc.status, exc.code, exc.message, exc.details)
         if isinstance(exc, RateLimited):
             response["Retry-After"] = str(exc.retry_after)
         return response
 
-    @api.exception_handler(ValidationError)
+    @handler(ValidationError)
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return error_response(
             HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -67,7 +93,25 @@ def install_error_handlers(api: NinjaAPI) -> None:
             _validation_details(exc.errors),
         )
 
-    @api.exception_handler(AuthenticationError)
+    @handler(RequestDataTooBig)
+    def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Raised when ninja reads a body past DATA_UPLOAD_MAX_MEMORY_SIZE.
+        return error_response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            ErrorCode.REQUEST_TOO_LARGE,
+            _("The request body is too large."),
+        )
+
+    @handler(SuspiciousOperation)
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Past DATA_UPLOAD_MAX_NUMBER_FIELDS, a malformed multipart body ...
+        return error_response(
+            HTTPStatus.BAD_REQUEST,
+            ErrorCode.INVALID_INPUT,
+            _("The request could not be read."),
+        )
+
+    @handler(AuthenticationError)
     def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return error_response(
             HTTPStatus.UNAUTHORIZED,
@@ -75,18 +119,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
             _("Authentication credentials were missing or invalid."),
         )
 
-    @api.exception_handler(HttpError)
+    @handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code = _STATUS_CODES.get(HTTPStatus(exc.status_code), ErrorCode.INVALID_INPUT)
         return error_response(exc.status_code, code, str(exc))
 
-    @api.exception_handler(Http404)
+    @handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error_response(
             HTTPStatus.NOT_FOUND, ErrorCode.NOT_FOUND, _("Not found.")
         )
 
-    @api.exception_handler(DjangoPermissionDenied)
+    @handler(DjangoPermissionDenied)
     def on_forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
         return error_response(
             HTTPStatus.FORBIDDEN,
@@ -94,7 +138,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
             _("You do not have permission to do this."),
         )
 
-    @api.exception_handler(Exception)
+    @handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unhandled error in %s %s", request.method, request.path)
         return error_response(

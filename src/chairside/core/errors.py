@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     CLINIC_SUSPENDED = "clinic_suspended"
+    REQUEST_TOO_LARGE = "request_too_large"
     SERVER_ERROR = "server_error"
 
 
@@ -32,6 +33,11 @@ class ChairsideError(Exception):
 
     status: HTTPStatus = HTTPStatus.BAD_REQUEST
     default_code: str = ErrorCode.INVALID_INPUT
+    # An error answer undoes the whole request's writes (chairside.core.api).
+    # An error raised after a committed step that records its very outcome (a
+    # reused refresh token revoking its sign-in, a card attempt Stripe saw
+    # kept as a failed payment) keeps them: the record is the point.
+    keeps_writes: bool = False
 
     def __init__(
         self,
@@ -40,6 +46,7 @@ class ChairsideError(Exception):
         code: str | None = None,
         details: Any = None,
         status: HTTPStatus | None = None,
+        keeps_writes: bool | None = None,
     ) -> None:
         super().__init__(message)
         self.message = str(message)
@@ -47,6 +54,8 @@ class ChairsideError(Exception):
         self.details = details
         if status is not None:
             self.status = status
+        if keeps_writes is not None:
+            self.keeps_writes = keeps_writes
 
 
 class NotAuthenticated(ChairsideError):

@@ -44,8 +44,22 @@ RECENT_SECONDS = 10.0
 
 
 def may_store() -> bool:
-    """False inside a transaction: what it reads may never be committed."""
-    return not connection.in_atomic_block
+    """False inside a transaction that may have written: what it reads may
+    never be committed.
+
+    Every request is a transaction (ATOMIC_REQUESTS). In that one outermost
+    block PostgreSQL is asked: a transaction gets an id only at its first
+    write. Inside a nested block (a service at work) or a test case's
+    transaction (which will roll back) the answer is no without asking.
+    """
+    blocks = connection.atomic_blocks
+    if not blocks:
+        return True
+    if len(blocks) > 1 or blocks[0]._from_testcase or connection.needs_rollback:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT txid_current_if_assigned() IS NULL")
+        return cursor.fetchone()[0]
 
 
 class InvalidationStream:

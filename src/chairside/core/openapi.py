@@ -19,7 +19,7 @@ class ErrorOut(Schema):
 
 
 # The client errors any endpoint may answer (ninja's codes_4xx lacks 422).
-ERROR_STATUSES = frozenset({400, 401, 403, 404, 405, 409, 422, 429})
+ERROR_STATUSES = frozenset({400, 401, 403, 404, 405, 409, 413, 422, 429})
 
 
 def with_errors(responses: dict[Any, Any]) -> dict[Any, Any]:

@@ -6,7 +6,9 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator
+
+from chairside.core.types import Text
 
 
 def _email(value: str) -> str:
@@ -20,4 +22,4 @@ def _email(value: str) -> str:
 
 # Django's own email rules (pydantic's EmailStr refuses reserved test domains
 # such as `.test`, which the demo and the test-suite use).
-Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+Email = Annotated[Text(254), AfterValidator(_email)]

@@ -1,14 +1,20 @@
 """Input types for API schemas that keep bad input out of the database.
 
-PostgreSQL refuses NUL characters in text and ids past bigint, and datetimes
-near year 1 or 9999 overflow when moved between time zones: each of those
-would otherwise surface as a 500. These types make them a 422.
+PostgreSQL refuses NUL characters in text, ids past bigint and decimals wider
+than their column, and datetimes near year 1 or 9999 overflow when moved
+between time zones: each of those would otherwise surface as a 500 (or, worse,
+be stored and break every later read). These types make them a 422.
+
+Every field of every API input model is one of these (or bool, a Literal, a
+model made of them): tests/test_api_input_types.py walks both APIs to keep it
+so.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import (
@@ -41,7 +47,13 @@ def _sane_date(value: date) -> date:
 
 
 def _sane_datetime(value: datetime) -> datetime:
-    _sane_date(value.date())
+    # The bound applies to the instant (UTC), so no offset or zone it is later
+    # shown in can carry it past what PostgreSQL and Python can read back.
+    try:
+        day = value.astimezone(UTC).date() if value.tzinfo else value.date()
+    except OverflowError:  # 9999-12-31T23:59-14:00 is past year 9999 in UTC
+        day = date.max
+    _sane_date(day)
     return value
 
 
@@ -55,6 +67,26 @@ def Text(max_length: int, *, min_length: int = 0) -> type[str]:  # noqa: N802
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
+
+# Money as the DB stores it: numeric(10, 2), so at most 99 999 999.99; a
+# wider value would be a 500 at the INSERT. ("NaN" and "Infinity" are refused
+# by pydantic's Decimal.)
+MONEY_MAX_DIGITS, MONEY_DECIMAL_PLACES = 10, 2
+MONEY_MAX = Decimal("99999999.99")
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES),
+]
+PositiveMoney = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES),
+]
+# How many of an invoice item.
+QUANTITY_MAX = 1000
+Quantity = Annotated[int, Field(ge=1, le=QUANTITY_MAX)]
+# Any integer a PostgreSQL integer column holds: for numbers whose real range
+# is a domain rule the service checks (and explains) itself.
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 SaneDate = Annotated[date, AfterValidator(_sane_date)]
 # Naive datetimes are read in the clinic's time zone by the services.
 SaneDateTime = Annotated[datetime, AfterValidator(_sane_datetime)]

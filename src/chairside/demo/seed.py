@@ -1,4 +1,5 @@
-"""Demo data for `make run`: two clinics with one account per role.
+"""Demo data for `make run`: two clinics with one account per role, and a
+platform admin for the console.
 
 Idempotent: running it again finds what exists and adds only what is missing.
 """
@@ -9,7 +10,9 @@ import logging
 
 from django.conf import settings
 from django.core.management import call_command
-from django_tenants.utils import schema_context
+from django.db import transaction
+from django.urls import reverse
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from chairside.accounts.models import Role, User
 from chairside.accounts.services import user_create
@@ -33,10 +36,13 @@ DEMO_USERS = [
     ("reception", Role.RECEPTIONIST, "Rita", "Desk"),
     ("patient", Role.PATIENT, "Pat", "Smile"),
 ]
+# Signs in at <BASE_DOMAIN>/console/ (see the README's demo logins).
+PLATFORM_ADMIN_EMAIL = "platform@localhost.test"
 
 
 def seed_demo() -> list[Clinic]:
     call_command("ensure_public_tenant", verbosity=0)
+    seed_platform_admin()
     clinics = []
     for spec in DEMO_CLINICS:
         clinic = Clinic.objects.filter(slug=spec["slug"]).first()
@@ -73,8 +79,29 @@ def seed_clinic_users(clinic: Clinic) -> None:
             )
 
 
-def demo_urls() -> list[str]:
+@transaction.atomic
+def seed_platform_admin() -> User:
+    """A superuser of the public schema, which is what the console admits.
+    Made like every other account (user_create: its allauth email record,
+    verified), so sign-in, password reset and MFA treat it as they treat any
+    account."""
+    with schema_context(get_public_schema_name()):
+        user = User.objects.filter(email=PLATFORM_ADMIN_EMAIL).first()
+        if user is None:
+            user = user_create(
+                email=PLATFORM_ADMIN_EMAIL,
+                password=DEMO_PASSWORD,
+                role="",  # no clinic role: platform admins work above clinics
+                first_name="Paula",
+                last_name="Platform",
+            )
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        return user
+
+
+def console_url() -> str:
+    """Where the platform admin signs in: the console on the base domain."""
     port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
-    return [f"{settings.SITE_SCHEME}://{settings.BASE_DOMAIN}{port}"] + [
-        c.url for c in Clinic.objects.exclude(schema_name="public")
-    ]
+    path = reverse("console:clinics", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    return f"{settings.SITE_SCHEME}://{settings.BASE_DOMAIN}{port}{path}"

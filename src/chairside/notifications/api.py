@@ -4,10 +4,13 @@ clinic's reminder settings (admins change them)."""
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chairside.accounts.auth import jwt_auth
 from chairside.accounts.policies import ensure, is_clinic_admin, is_staff_member
+from chairside.core.openapi import with_errors
+from chairside.core.pagination import BoundedLimitOffsetPagination
+from chairside.core.types import Id
 from chairside.notifications import delivery, preferences
 from chairside.notifications.models import NotificationSettings, Reminder
 from chairside.notifications.schemas import (
@@ -31,16 +34,16 @@ def _settings_out(cfg: NotificationSettings) -> NotificationSettingsOut:
     )
 
 
-@router.get("/reminders", response=list[ReminderOut])
-@paginate(LimitOffsetPagination)
+@router.get("/reminders", response=with_errors({200: list[ReminderOut]}))
+@paginate(BoundedLimitOffsetPagination)
 def list_reminders(request: HttpRequest, filters: Query[ReminderFilter]):
     """`?status=failed` lists the reminders that could not be sent."""
     ensure(is_staff_member(request.auth))
     return reminder_list(status=filters.status, kind=filters.kind)
 
 
-@router.post("/reminders/{reminder_id}/retry", response=ReminderOut)
-def retry_reminder(request: HttpRequest, reminder_id: int) -> Reminder:
+@router.post("/reminders/{reminder_id}/retry", response=with_errors({200: ReminderOut}))
+def retry_reminder(request: HttpRequest, reminder_id: Id) -> Reminder:
     ensure(is_staff_member(request.auth))
     reminder = delivery.reminder_retry(reminder_id=reminder_id)
 
@@ -54,13 +57,17 @@ def retry_reminder(request: HttpRequest, reminder_id: int) -> Reminder:
     return reminder
 
 
-@router.get("/notification-settings", response=NotificationSettingsOut)
+@router.get(
+    "/notification-settings", response=with_errors({200: NotificationSettingsOut})
+)
 def get_notification_settings(request: HttpRequest) -> NotificationSettingsOut:
     ensure(is_staff_member(request.auth))
     return _settings_out(notification_settings_get())
 
 
-@router.put("/notification-settings", response=NotificationSettingsOut)
+@router.put(
+    "/notification-settings", response=with_errors({200: NotificationSettingsOut})
+)
 def update_notification_settings(
     request: HttpRequest, payload: NotificationSettingsIn
 ) -> NotificationSettingsOut:

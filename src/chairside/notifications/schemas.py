@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
+
+from chairside.core.types import Int32
 
 
 class ReminderOut(Schema):
@@ -43,10 +46,10 @@ class ReminderOut(Schema):
 
 
 class ReminderFilter(Schema):
-    status: str | None = Field(
-        None, pattern="^(pending|sent|failed|skipped)$", description="e.g. failed"
+    status: Literal["pending", "sent", "failed", "skipped"] | None = Field(
+        None, description="e.g. failed"
     )
-    kind: str | None = Field(None, pattern="^(appointment|invoice_overdue)$")
+    kind: Literal["appointment", "invoice_overdue"] | None = None
 
 
 class NotificationSettingsOut(Schema):
@@ -58,8 +61,10 @@ class NotificationSettingsOut(Schema):
 
 
 class NotificationSettingsIn(Schema):
-    reminder_offsets_minutes: list[int] | None = Field(
+    # The range (5 minutes to 14 days) is the service's rule, with its message.
+    reminder_offsets_minutes: list[Int32] | None = Field(
         None,
+        min_length=1,
         max_length=5,
         description="Minutes before the appointment, e.g. [1440, 120]",
     )

@@ -10,22 +10,10 @@ import structlog
 from celery import shared_task
 from django.conf import settings
 
+from chairside.core.pg_address import conninfo
 from chairside.ops.backup import backup_create, backup_upload
 
 logger = structlog.get_logger(__name__)
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    from psycopg.conninfo import make_conninfo
-
-    return make_conninfo(
-        host=db.get("HOST") or None,
-        port=str(db["PORT"]) if db.get("PORT") else None,
-        user=db.get("USER") or None,
-        password=db.get("PASSWORD") or None,
-        dbname=db["NAME"],
-    )
 
 
 @shared_task(name="ops.backup_nightly", acks_late=False, time_limit=3 * 3600)
@@ -34,7 +22,7 @@ def backup_nightly() -> str:
     is the retry, and a failure is logged at error level for alerting."""
     try:
         path = backup_create(
-            database_url=_database_url(),
+            database_url=conninfo(),
             directory=Path(settings.BACKUP_DIR),
             keep=settings.BACKUP_KEEP,
         )

@@ -7,12 +7,15 @@ from http import HTTPStatus
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chairside.accounts.auth import jwt_auth
 from chairside.accounts.policies import ensure
 from chairside.billing import selectors as billing_selectors
 from chairside.billing.services import current_clinic
+from chairside.core.openapi import ErrorOut, with_errors
+from chairside.core.pagination import BoundedLimitOffsetPagination
+from chairside.core.types import Id
 from chairside.payments import gateway, policies, selectors, services
 from chairside.payments.models import PaymentMethod
 from chairside.payments.schemas import (
@@ -25,9 +28,11 @@ from chairside.payments.schemas import (
 )
 
 router = Router(tags=["payments"], auth=jwt_auth)
+# A declined card (402) and an unreachable Stripe (502), as well as the 4xx.
+PROVIDER_ERRORS = {frozenset({402, 502}): ErrorOut}
 
 
-@router.get("/payments/config", response=PaymentConfigOut)
+@router.get("/payments/config", response=with_errors({200: PaymentConfigOut}))
 def payment_config(request: HttpRequest) -> PaymentConfigOut:
     """What the payment page needs: whether cards work, and Stripe.js keys."""
     clinic = current_clinic()
@@ -40,7 +45,10 @@ def payment_config(request: HttpRequest) -> PaymentConfigOut:
     )
 
 
-@router.post("/payments", response={HTTPStatus.CREATED: CardCheckoutOut})
+@router.post(
+    "/payments",
+    response=with_errors({HTTPStatus.CREATED: CardCheckoutOut, **PROVIDER_ERRORS}),
+)
 def create_payment(request: HttpRequest, payload: PaymentIn) -> Status[CardCheckoutOut]:
     user = request.auth
     # 404 for invoices the user may not see, before any other answer.
@@ -72,23 +80,28 @@ def create_payment(request: HttpRequest, payload: PaymentIn) -> Status[CardCheck
     return Status(HTTPStatus.CREATED, CardCheckoutOut.from_orm(payment))
 
 
-@router.get("/payments", response=list[PaymentOut])
-@paginate(LimitOffsetPagination)
+@router.get("/payments", response=with_errors({200: list[PaymentOut]}))
+@paginate(BoundedLimitOffsetPagination)
 def list_payments(request: HttpRequest, filters: Query[PaymentFilter]):
     """Payment history: staff see the clinic's, a patient their own."""
     return selectors.payment_list(user=request.auth, **filters.dict())
 
 
-@router.get("/payments/{payment_id}", response=PaymentOut)
-def get_payment(request: HttpRequest, payment_id: int):
+@router.get(
+    "/payments/{payment_id}", response=with_errors({200: PaymentOut, **PROVIDER_ERRORS})
+)
+def get_payment(request: HttpRequest, payment_id: Id):
     """A pending card payment is checked with Stripe before answering."""
     payment = selectors.payment_get(user=request.auth, payment_id=payment_id)
     services.payment_refresh_from_stripe(payment=payment)
     return selectors.payment_get(user=request.auth, payment_id=payment_id)
 
 
-@router.post("/payments/{payment_id}/refund", response=PaymentOut)
-def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn):
+@router.post(
+    "/payments/{payment_id}/refund",
+    response=with_errors({200: PaymentOut, **PROVIDER_ERRORS}),
+)
+def refund_payment(request: HttpRequest, payment_id: Id, payload: RefundIn):
     selectors.payment_get(user=request.auth, payment_id=payment_id)
     ensure(policies.can_refund(request.auth))
     services.payment_refund(

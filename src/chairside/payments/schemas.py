@@ -5,33 +5,33 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Field, Schema
 
-PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
+from chairside.core.types import Id, PositiveMoney, SaneDate, SaneDateTime, Text
 
 
 class PaymentIn(Schema):
-    invoice_id: int
+    invoice_id: Id
     payment_method: Literal["card", "cash", "bank_transfer"]
     # Defaults to what is left to pay.
     amount: PositiveMoney | None = None
     # Manual payments: bank reference or receipt number, and when received.
-    reference: str = Field(default="", max_length=100)
-    payment_date: datetime.datetime | None = None
+    reference: Text(100) = ""
+    payment_date: SaneDateTime | None = None
     # Card: a PaymentMethod id from Stripe.js to save on the patient's
     # customer and charge now; without it the client confirms with the
     # returned client_secret.
-    stripe_payment_method_id: str | None = Field(
-        default=None, max_length=100, pattern=r"^pm_[A-Za-z0-9_]+$"
+    stripe_payment_method_id: Text(100) | None = Field(
+        default=None, pattern=r"^pm_[A-Za-z0-9_]+$"
     )
 
 
 class RefundIn(Schema):
     # Defaults to everything not yet refunded.
     amount: PositiveMoney | None = None
-    reason: str = Field(default="", max_length=200)
+    reason: Text(200) = ""
 
 
 class RefundOut(Schema):
@@ -83,8 +83,8 @@ class PaymentConfigOut(Schema):
 
 
 class PaymentFilter(Schema):
-    invoice_id: int | None = None
-    patient_id: int | None = None
+    invoice_id: Id | None = None
+    patient_id: Id | None = None
     status: (
         Literal[
             "pending",
@@ -97,5 +97,5 @@ class PaymentFilter(Schema):
         | None
     ) = None
     payment_method: Literal["card", "cash", "bank_transfer"] | None = None
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: SaneDate | None = None
+    date_to: SaneDate | None = None

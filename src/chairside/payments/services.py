@@ -165,6 +165,10 @@ def _provider_error(exc: gateway.StripeError) -> ChairsideError:
         _("The payment provider could not be reached. Try again."),
         code=PaymentErrorCode.PAYMENT_PROVIDER_ERROR,
         status=502,
+        # What reached Stripe stays on record (a pending or failed payment
+        # with its intent id), so the money can be reconciled; writes inside
+        # the failing service's own transaction are rolled back by it.
+        keeps_writes=True,
     )
 
 
@@ -293,6 +297,7 @@ def _charge_saved_card(
             code=PaymentErrorCode.CARD_DECLINED,
             details={"payment_id": payment.pk, "decline_code": exc.code},
             status=402,
+            keeps_writes=True,  # the declined attempt stays, as failed
         ) from exc
     except gateway.StripeError as exc:
         raise _provider_error(exc) from exc

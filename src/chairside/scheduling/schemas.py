@@ -147,7 +147,7 @@ class AppointmentFilter(Schema):
     dentist: Id | None = None
     chair: Id | None = None
     patient: Id | None = None
-    status: list[Status] | None = None
+    status: list[Status] | None = Field(None, max_length=len(AppointmentStatus))
     scope: Literal["mine", "all"] | None = Field(
         None, description="Dentists see their own unless scope=all."
     )

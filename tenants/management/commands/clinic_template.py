@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
+from psycopg import sql
 
 from tenants.schema_engine.schema_clone import (
     forget_cached_scripts,
@@ -25,7 +26,8 @@ class Command(BaseCommand):
         template = template_schema_name()
         connection.set_schema_to_public()
         with connection.cursor() as cursor:
-            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{template}"')
+            create = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}")
+            cursor.execute(create.format(sql.Identifier(template)).as_string())
         call_command(
             "migrate_schemas",
             tenant=True,
