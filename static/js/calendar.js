@@ -130,7 +130,10 @@
     document.getElementById("book-patient-chosen").textContent = "";
     options.innerHTML = "";
     document.getElementById("book-start").value = wall(info.start, 16);
-    document.getElementById("book-duration").value = Math.max(5, Math.round((info.end - info.start) / 60000));
+    // The input carries scheduling's bounds (min, max) from the server.
+    const duration = document.getElementById("book-duration");
+    const minutes = Math.round((info.end - info.start) / 60000);
+    duration.value = Math.min(Number(duration.max), Math.max(Number(duration.min), minutes));
     if (info.resource) {
       const select = document.getElementById(by === "chair" ? "book-chair" : "book-dentist");
       select.value = info.resource.id;
@@ -200,7 +203,7 @@
   statusButtons.forEach((button) => {
     button.addEventListener("click", async () => {
       const data = { status: button.dataset.status };
-      if (data.status === "cancelled") data.reason = document.getElementById("event-cancel-reason").value;
+      if (data.status === "cancelled") data.cancellation_reason = document.getElementById("event-cancel-reason").value;
       const result = await post(idUrl(el.dataset.statusUrl, current.id), data);
       if (!result.ok && result.status !== 302) {
         document.getElementById("event-error").textContent = errorText(result);

@@ -13,11 +13,6 @@ from django.utils import timezone
 
 from chairside.scheduling import online
 from chairside.scheduling.models import Appointment
-from chairside.scheduling.selectors import scheduling_settings_get
-
-
-def cancellation_window_hours() -> int:
-    return scheduling_settings_get().cancellation_window_hours
 
 
 def can_change_online(

@@ -7,7 +7,7 @@ services with the patient as the actor.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from http import HTTPStatus
 from itertools import groupby
 
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chairside.billing import selectors as billing_selectors
-from chairside.core.clinic_time import clinic_today, clinic_tz
+from chairside.core.clinic_time import as_clinic_time, clinic_today, clinic_tz
 from chairside.core.errors import ChairsideError
 from chairside.patients import selectors as patient_selectors
 from chairside.patients import services as patient_services
@@ -36,9 +36,9 @@ from chairside.payments import policies as payment_policies
 from chairside.payments import selectors as payment_selectors
 from chairside.payments.checkout import card_checkout_start
 from chairside.payments.reconcile import payment_refresh_from_stripe
-from chairside.portal import policies
 from chairside.portal.forms import ProfileForm, SlotChoiceForm, SlotSearchForm
 from chairside.scheduling import appointments as scheduling_services
+from chairside.scheduling import rules
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.web.decorators import patient_required
 from chairside.web.errors import form_error_from, json_errors
@@ -71,14 +71,20 @@ def _appointment(request: HttpRequest, appointment_id: int):
 def home(request: HttpRequest) -> HttpResponse:
     patient = patient_selectors.patient_for_user(user=request.user)
     now = timezone.now()
-    window = policies.cancellation_window_hours()
+    online_rules = scheduling_selectors.scheduling_settings_read(user=request.user)
     appointments = list(
         scheduling_selectors.appointment_list(user=request.user)
         .select_related("dentist")
         .order_by("starts_at")
     )
+    # Each visit's buttons: what scheduling allows this patient now.
     upcoming = [
-        (a, policies.can_change_online(a, window_hours=window, now=now))
+        (
+            a,
+            scheduling_selectors.appointment_allowed_actions(
+                actor=request.user, appointment=a, now=now
+            ),
+        )
         for a in appointments
         if a.starts_at >= now and a.status not in ("cancelled", "no_show")
     ]
@@ -86,7 +92,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"patient": patient, "upcoming": upcoming, "past": past, "window": window},
+        {
+            "patient": patient,
+            "upcoming": upcoming,
+            "past": past,
+            "window": online_rules.cancellation_window_hours,
+        },
     )
 
 
@@ -118,15 +129,14 @@ def profile(request: HttpRequest) -> HttpResponse:
 def _slots(request: HttpRequest, search: SlotSearchForm) -> list:
     data = search.cleaned_data if search.is_valid() else {}
     first_day = max(data.get("date") or clinic_today(), clinic_today())
-    zone = clinic_tz()
-    start = datetime.combine(first_day, time.min, tzinfo=zone)
-    end = start + timedelta(days=BOOKING_DAYS)
     dentist = data.get("dentist")
     return scheduling_selectors.availability(
         user=request.user,
-        start=start,
-        end=end,
-        duration_minutes=30,
+        start=as_clinic_time(first_day),
+        end=as_clinic_time(
+            first_day + timedelta(days=BOOKING_DAYS - 1), end_of_day=True
+        ),
+        duration_minutes=rules.DEFAULT_DURATION_MINUTES,
         dentist_id=int(dentist) if dentist else None,
     )
 
@@ -134,15 +144,10 @@ def _slots(request: HttpRequest, search: SlotSearchForm) -> list:
 @patient_required
 def book(request: HttpRequest, appointment_id: int | None = None) -> HttpResponse:
     """Free slots of the next week (one dentist or any); choosing one books it,
-    or, with an appointment, moves that appointment there."""
+    or, with an appointment, moves that appointment there. Whether it may
+    be moved (the cancellation window) is the service's answer."""
     _patient(request)
     moving = _appointment(request, appointment_id) if appointment_id else None
-    window = policies.cancellation_window_hours()
-    if moving is not None and not policies.can_change_online(
-        moving, window_hours=window
-    ):
-        messages.error(request, _too_late(window))
-        return HttpResponseRedirect(reverse("portal:home"))
     dentists = scheduling_selectors.dentist_list(user=request.user)
     search = SlotSearchForm(request.GET or None, dentists=dentists)
     choice = SlotChoiceForm(request.POST or None)
@@ -155,7 +160,7 @@ def book(request: HttpRequest, appointment_id: int | None = None) -> HttpRespons
                     patient_id=None,
                     dentist_id=data["dentist"],
                     start=data["start"],
-                    duration_minutes=30,
+                    duration_minutes=rules.DEFAULT_DURATION_MINUTES,
                     reason=data["reason"],
                 )
             else:
@@ -188,31 +193,21 @@ def book(request: HttpRequest, appointment_id: int | None = None) -> HttpRespons
     )
 
 
-def _too_late(window: int) -> str:
-    return _(
-        "Visits can be changed online until %(hours)s hours before. "
-        "Please call the clinic."
-    ) % {"hours": window}
-
-
 @patient_required
 @require_POST
 def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Inside the cancellation window the service refuses, with its message."""
     appointment = _appointment(request, appointment_id)
-    window = policies.cancellation_window_hours()
-    if not policies.can_change_online(appointment, window_hours=window):
-        messages.error(request, _too_late(window))
+    try:
+        scheduling_services.appointment_cancel(
+            actor=request.user,
+            appointment=appointment,
+            reason=_("Cancelled by the patient online"),
+        )
+    except ChairsideError as exc:
+        messages.error(request, exc.message)
     else:
-        try:
-            scheduling_services.appointment_cancel(
-                actor=request.user,
-                appointment=appointment,
-                reason=_("Cancelled by the patient online"),
-            )
-        except ChairsideError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Your visit is cancelled."))
+        messages.success(request, _("Your visit is cancelled."))
     return HttpResponseRedirect(reverse("portal:home"))
 
 

@@ -5,13 +5,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from chairside.core.widgets import DateInput, DateTimeLocalInput, TimeInput
 from chairside.payments.models import PaymentMethod
+from chairside.scheduling.models import SchedulingSettings
+from chairside.scheduling.rules import (
+    DEFAULT_DURATION_MINUTES,
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+)
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
+# An appointment's length, as scheduling bounds it.
+DURATION = {"min_value": MIN_DURATION_MINUTES, "max_value": MAX_DURATION_MINUTES}
 
 
 class InvoiceLineForm(forms.Form):
@@ -99,14 +109,6 @@ class NotificationSettingsForm(forms.Form):
         help_text=_("Up to five, separated by commas, e.g. 24, 2."),
         max_length=60,
     )
-    cancellation_window_hours = forms.IntegerField(
-        label=_("Cancellation window (hours)"),
-        min_value=0,
-        max_value=14 * 24,
-        help_text=_(
-            "Patients may cancel or reschedule online until this many hours before."
-        ),
-    )
     email_reminders = forms.BooleanField(label=_("Email reminders"), required=False)
     sms_reminders = forms.BooleanField(label=_("SMS reminders"), required=False)
     overdue_invoice_emails = forms.BooleanField(
@@ -122,6 +124,40 @@ class NotificationSettingsForm(forms.Form):
         if not hours:
             raise forms.ValidationError(_("Give at least one reminder time."))
         return [int(h * 60) for h in hours]
+
+
+def model_bounds(model: type[models.Model], name: str) -> dict[str, int]:
+    """A form field's min_value/max_value read from the model field's
+    validators: the page offers exactly what the model (and the service
+    that cleans it) accepts, without writing the numbers again."""
+    field = model._meta.get_field(name)
+    lows = [v.limit_value for v in field.validators if isinstance(v, MinValueValidator)]
+    highs = [
+        v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)
+    ]
+    return {"min_value": max(lows), "max_value": min(highs)}
+
+
+class SchedulingSettingsForm(forms.Form):
+    """The clinic's rules for what patients book and change online
+    (scheduling.models.SchedulingSettings)."""
+
+    cancellation_window_hours = forms.IntegerField(
+        label=_("Cancellation window (hours)"),
+        help_text=_(
+            "Patients may cancel or reschedule online until this many hours before."
+        ),
+        **model_bounds(SchedulingSettings, "cancellation_window_hours"),
+    )
+    max_online_duration_minutes = forms.IntegerField(
+        label=_("Longest visit booked online (minutes)"),
+        help_text=_("Longer visits are booked by the clinic."),
+        **model_bounds(SchedulingSettings, "max_online_duration_minutes"),
+    )
+    max_future_online_bookings = forms.IntegerField(
+        label=_("Upcoming visits a patient may book online"),
+        **model_bounds(SchedulingSettings, "max_future_online_bookings"),
+    )
 
 
 class StaffInviteForm(forms.Form):
@@ -191,7 +227,7 @@ class BookingForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=5, max_value=480, initial=30
+        label=_("Duration (minutes)"), **DURATION, initial=DEFAULT_DURATION_MINUTES
     )
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
@@ -203,7 +239,7 @@ class MoveForm(forms.Form):
         widget=DateTimeLocalInput(),
         input_formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"],
     )
-    duration_minutes = forms.IntegerField(min_value=5, max_value=480)
+    duration_minutes = forms.IntegerField(**DURATION)
     dentist = forms.IntegerField(required=False)
     chair = forms.IntegerField(required=False)
 
@@ -218,9 +254,7 @@ class AppointmentEditForm(forms.Form):
         widget=DateTimeLocalInput(attrs={"step": 300}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
-    duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=5, max_value=480
-    )
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), **DURATION)
     dentist = forms.TypedChoiceField(label=_("Dentist"), coerce=int, choices=[])
     chair = forms.TypedChoiceField(label=_("Chair"), coerce=int, choices=[])
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

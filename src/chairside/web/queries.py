@@ -7,14 +7,11 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
-from chairside.core.clinic_time import clinic_tz
-from chairside.scheduling.models import (
-    MAX_DURATION,
-    Appointment,
-    AppointmentStatus,
-    Dentist,
-)
-from chairside.scheduling.transitions import TRANSITIONS
+from chairside.accounts.models import User
+from chairside.core.clinic_time import as_clinic_time, clinic_tz
+from chairside.scheduling.models import Appointment, AppointmentStatus, Dentist
+from chairside.scheduling.rules import MAX_DURATION
+from chairside.scheduling.selectors import appointment_allowed_actions
 
 S = AppointmentStatus
 # The calendar's hours when no dentist has any working hours yet.
@@ -22,16 +19,14 @@ DEFAULT_HOURS = (7, 21)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    zone = clinic_tz()
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return as_clinic_time(day), as_clinic_time(day, end_of_day=True)
 
 
 def appointments_of_day_by_dentist(
-    day: date, *, now: datetime
+    day: date, *, actor: User, now: datetime
 ) -> list[tuple[Dentist, list]]:
     """The day's appointments grouped by dentist (one query), each with the
-    `actions` its row offers now."""
+    `actions` its row offers `actor` now."""
     start, end = day_bounds(day)
     appointments = list(
         Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
@@ -41,7 +36,9 @@ def appointments_of_day_by_dentist(
         )
     )
     for appointment in appointments:
-        appointment.actions = appointment_actions(appointment, now=now)
+        appointment.actions = appointment_allowed_actions(
+            actor=actor, appointment=appointment, now=now
+        )
     return [
         (dentist, list(items))
         for dentist, items in groupby(appointments, key=lambda a: a.dentist)
@@ -130,22 +127,3 @@ def calendar_hours(
         end_hour = 24 if end.date() > start.date() else end.hour + bool(end.minute)
         high = max(high, end_hour)
     return {"slotMinTime": f"{low:02d}:00:00", "slotMaxTime": f"{high:02d}:00:00"}
-
-
-def appointment_actions(appointment: Appointment, *, now: datetime) -> list[str]:
-    """The statuses staff may move `appointment` to now, which are the
-    buttons its dialog and dashboard row offer. The one place pages ask:
-    swap the body for scheduling's own selector (transitions.
-    statuses_allowed) when it lands, so the buttons follow the service.
-    Reads only status, starts_at and ends_at (an unsaved row will do)."""
-    status, starts_at = appointment.status, appointment.starts_at
-    zone = clinic_tz()
-    started = now >= starts_at
-    allowed = set(TRANSITIONS[status])
-    if now.astimezone(zone).date() != starts_at.astimezone(zone).date():
-        allowed.discard(S.CHECKED_IN)
-    if not started:
-        allowed -= {S.COMPLETED, S.NO_SHOW}
-    if status != S.CHECKED_IN and now >= appointment.ends_at:
-        allowed.discard(S.CONFIRMED)
-    return sorted(allowed)

@@ -68,6 +68,11 @@ urlpatterns = [
         settings.notification_settings,
         name="settings-notifications",
     ),
+    path(
+        "settings/online-booking/",
+        settings.scheduling_settings,
+        name="settings-scheduling",
+    ),
     path("settings/staff/", settings.staff, name="settings-staff"),
     path("settings/dentists/", resources.dentist_list, name="settings-dentists"),
     path("settings/dentists/new/", resources.dentist_edit, name="settings-dentist-new"),

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from http import HTTPStatus
 
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from chairside.accounts.models import User
@@ -131,6 +132,77 @@ def test_cancel_inside_the_window_is_refused_and_outside_allowed(web, alpha, own
         later.refresh_from_db()
     assert soon.status == "scheduled"
     assert later.status == "cancelled"
+
+
+WINDOW_MESSAGE = "Visits can be booked, changed or cancelled online until 24 hours"
+
+
+@pytest.fixture
+def soon_and_later(alpha, own):
+    """One of the patient's visits inside the clinic's 24-hour window, one
+    outside it."""
+    mine, _theirs = own
+    with schema_context(alpha.schema_name):
+        dentist, chair = open_dentist_make(), chair_make()
+        soon, later = (
+            Appointment.objects.create(
+                patient=mine, dentist=dentist, chair=chair, starts_at=start
+            )
+            for start in (timezone.now() + timedelta(hours=3), clinic_local(5, 10))
+        )
+    return soon, later
+
+
+def test_the_portal_offers_cancel_and_change_only_outside_the_window(
+    web, alpha, soon_and_later
+):
+    soon, later = soon_and_later
+
+    page = web(alpha, "patient").get("/portal/").content.decode()
+
+    assert f"/portal/visits/{later.pk}/cancel/" in page
+    assert f"/portal/visits/{later.pk}/move/" in page
+    assert f"/portal/visits/{soon.pk}/cancel/" not in page
+    assert f"/portal/visits/{soon.pk}/move/" not in page
+
+
+def test_cancelling_inside_the_window_anyway_shows_the_services_refusal(
+    web, alpha, soon_and_later
+):
+    soon, _later = soon_and_later
+
+    response = web(alpha, "patient").post(
+        f"/portal/visits/{soon.pk}/cancel/", follow=True
+    )
+
+    assert WINDOW_MESSAGE in response.content.decode()
+    with schema_context(alpha.schema_name):
+        soon.refresh_from_db()
+    assert soon.status == "scheduled"
+
+
+def test_moving_inside_the_window_anyway_shows_the_services_refusal(
+    web, alpha, soon_and_later
+):
+    soon, _later = soon_and_later
+    before = (soon.starts_at, soon.dentist_id)
+    with schema_context(alpha.schema_name):
+        target = clinic_local(6, 11)
+
+    response = web(alpha, "patient").post(
+        f"/portal/visits/{soon.pk}/move/",
+        {
+            "dentist": soon.dentist_id,
+            "start": target.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "reason": "",
+        },
+        follow=True,
+    )
+
+    assert WINDOW_MESSAGE in response.content.decode()
+    with schema_context(alpha.schema_name):
+        soon.refresh_from_db()
+    assert (soon.starts_at, soon.dentist_id) == before
 
 
 def test_profile_saves_the_medical_history(web, alpha, own):

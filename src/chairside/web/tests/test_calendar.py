@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -14,6 +14,7 @@ from chairside.web.tests.factories import (
     open_dentist_make,
     patient_make,
 )
+from conftest import world_user
 
 pytestmark = pytest.mark.django_db
 
@@ -379,3 +380,82 @@ def test_the_dashboard_row_offers_only_what_the_server_allows(web, alpha, setup)
     assert f'id="appointment-{ours.pk}"' in early
     assert complete not in early
     assert complete in started
+
+
+def test_feed_actions_are_the_scheduling_selectors(web, alpha, setup):
+    """The page asks scheduling (no copy of the rules): a checked-in visit
+    offers undo check-in ("confirmed") and cancel, and cannot be dragged."""
+    from chairside.scheduling.selectors import appointment_allowed_actions
+
+    (day,) = clinic_days(alpha, 1)
+    with schema_context(alpha.schema_name):
+        ours = visit(setup, day + timedelta(hours=10), status="checked_in")
+    client = web(alpha, "receptionist")
+    with time_machine.travel(day + timedelta(hours=10, minutes=5), tick=False):
+        (event,) = feed(client, day)["events"]
+        with schema_context(alpha.schema_name):
+            expected = appointment_allowed_actions(
+                actor=world_user(alpha, "receptionist"), appointment=ours
+            )
+
+    assert event["extendedProps"]["actions"] == expected
+    assert {"confirmed", "cancelled", "completed"} <= set(expected)
+    assert event["editable"] is False
+
+
+def test_cancelling_a_checked_in_visit_takes_the_dialogs_reason(web, alpha, setup):
+    (day,) = clinic_days(alpha, 1)
+    with schema_context(alpha.schema_name):
+        ours = visit(setup, day + timedelta(hours=10), status="checked_in")
+    client = web(alpha, "receptionist")
+    url = f"/app/appointments/{ours.pk}/status/"
+
+    with time_machine.travel(day + timedelta(hours=10, minutes=5), tick=False):
+        refused = client.post(
+            url, {"status": "cancelled"}, HTTP_ACCEPT="application/json"
+        )
+        with schema_context(alpha.schema_name):
+            ours.refresh_from_db()
+        unchanged = ours.status
+        done = client.post(
+            url,
+            {"status": "cancelled", "cancellation_reason": "Toothache gone"},
+            HTTP_ACCEPT="application/json",
+        )
+
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert refused.json()["error"]["code"] == "appointment_cancellation_reason_required"
+    assert unchanged == "checked_in"
+    assert done.status_code == HTTPStatus.OK
+    with schema_context(alpha.schema_name):
+        ours.refresh_from_db()
+    assert (ours.status, ours.cancellation_reason) == ("cancelled", "Toothache gone")
+
+
+def test_a_feed_bound_inside_the_spring_forward_gap_is_the_instant_after_it(alpha):
+    """02:30 on New York's spring-forward day does not exist: it is read as
+    03:30 EDT, as every other input is (core.clinic_time.as_clinic_time).
+    Kept as 02:30, it compared by its digits and the feed took a range
+    ending before it started for a valid one."""
+    from zoneinfo import ZoneInfo
+
+    from chairside.web.views.calendar import _parse
+
+    with schema_context(alpha.schema_name):
+        start = _parse("2027-03-14T02:30:00Z")
+        end = _parse("2027-03-14T03:15:00Z")
+
+    assert start.isoformat() == "2027-03-14T03:30:00-04:00"
+    assert start == datetime(2027, 3, 14, 7, 30, tzinfo=ZoneInfo("UTC"))
+    assert end <= start
+
+
+def test_the_booking_dialogs_length_has_schedulings_bounds(web, alpha):
+    from chairside.scheduling import rules
+
+    page = web(alpha, "receptionist").get("/app/calendar/").content.decode()
+
+    assert (
+        f'min="{rules.MIN_DURATION_MINUTES}" max="{rules.MAX_DURATION_MINUTES}"' in page
+    )
+    assert f'value="{rules.DEFAULT_DURATION_MINUTES}" required' in page

@@ -7,7 +7,14 @@ from django.core import mail
 from django_tenants.utils import schema_context
 
 from chairside.accounts.models import User
-from chairside.scheduling.models import Chair, Dentist
+from chairside.scheduling.models import Chair, Dentist, SchedulingSettings
+from chairside.scheduling.rules import (
+    MAX_CANCELLATION_WINDOW_HOURS,
+    MAX_DURATION_MINUTES,
+    MAX_FUTURE_ONLINE_BOOKINGS,
+    MIN_DURATION_MINUTES,
+)
+from chairside.scheduling.selectors import scheduling_settings_get
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +22,7 @@ ADMIN_PAGES = [
     "/app/settings/",
     "/app/settings/profile/",
     "/app/settings/reminders/",
+    "/app/settings/online-booking/",
     "/app/settings/staff/",
     "/app/settings/stripe/",
     "/app/settings/dentists/",
@@ -122,10 +130,14 @@ def test_clinic_profile_changes_time_zone_and_language(web, alpha):
     )
 
 
-def test_reminder_offsets_and_cancellation_window(web, alpha):
+def test_reminder_settings_save_and_no_longer_show_the_cancellation_window(web, alpha):
+    """The window is scheduling's (Online booking page): the reminders page
+    neither shows nor writes the old copy of it."""
     from chairside.notifications.selectors import notification_settings_get
 
-    response = web(alpha, "admin").post(
+    client = web(alpha, "admin")
+    page = client.get("/app/settings/reminders/").content.decode()
+    response = client.post(
         "/app/settings/reminders/",
         {
             "reminder_offsets": "48, 3",
@@ -133,12 +145,97 @@ def test_reminder_offsets_and_cancellation_window(web, alpha):
             "email_reminders": "on",
         },
     )
+    assert 'name="cancellation_window_hours"' not in page
     assert response.status_code == HTTPStatus.FOUND
     with schema_context(alpha.schema_name):
         cfg = notification_settings_get()
         assert cfg.reminder_offsets_minutes == [48 * 60, 180]
-        assert cfg.cancellation_window_hours == 12
         assert cfg.sms_reminders is False
+        assert scheduling_settings_get().cancellation_window_hours == 24
+
+
+ONLINE_BOOKING = "/app/settings/online-booking/"
+
+
+def _rules(clinic) -> tuple[int, int, int]:
+    with schema_context(clinic.schema_name):
+        row = scheduling_settings_get()
+        return (
+            row.cancellation_window_hours,
+            row.max_online_duration_minutes,
+            row.max_future_online_bookings,
+        )
+
+
+def test_online_booking_form_saves_the_scheduling_settings(web, alpha):
+    response = web(alpha, "admin").post(
+        ONLINE_BOOKING,
+        {
+            "cancellation_window_hours": "48",
+            "max_online_duration_minutes": "60",
+            "max_future_online_bookings": "5",
+        },
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert _rules(alpha) == (48, 60, 5)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("cancellation_window_hours", MAX_CANCELLATION_WINDOW_HOURS + 1),
+        ("cancellation_window_hours", -1),
+        ("max_online_duration_minutes", MAX_DURATION_MINUTES + 1),
+        ("max_online_duration_minutes", MIN_DURATION_MINUTES - 1),
+        ("max_future_online_bookings", 0),
+        ("max_future_online_bookings", MAX_FUTURE_ONLINE_BOOKINGS + 1),
+    ],
+)
+def test_an_out_of_bounds_online_rule_is_a_form_error_and_writes_nothing(
+    web, alpha, field, value
+):
+    before = _rules(alpha)
+    data = {
+        "cancellation_window_hours": "48",
+        "max_online_duration_minutes": "60",
+        "max_future_online_bookings": "5",
+    } | {field: str(value)}
+
+    response = web(alpha, "admin").post(ONLINE_BOOKING, data)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.context["form"].errors[field]
+    assert _rules(alpha) == before
+
+
+def test_online_booking_form_posted_back_unchanged_keeps_every_value(web, alpha):
+    with schema_context(alpha.schema_name):
+        SchedulingSettings.objects.update_or_create(
+            pk=1,
+            defaults={
+                "cancellation_window_hours": 0,
+                "max_online_duration_minutes": 45,
+                "max_future_online_bookings": 7,
+            },
+        )
+    client = web(alpha, "admin")
+    form = client.get(ONLINE_BOOKING).context["form"]
+    shown = {name: form[name].value() for name in form.fields}
+
+    response = client.post(ONLINE_BOOKING, shown)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert _rules(alpha) == (0, 45, 7)
+
+
+def test_online_booking_is_for_admins_only(web, alpha):
+    response = web(alpha, "receptionist").post(
+        ONLINE_BOOKING, {"cancellation_window_hours": "1"}
+    )
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert _rules(alpha)[0] == 24
 
 
 def test_stripe_account_id_is_validated(web, alpha):

@@ -29,10 +29,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chairside.core.clinic_time import clinic_tz
+from chairside.core.clinic_time import as_clinic_time, clinic_tz
 from chairside.core.errors import ChairsideError
 from chairside.scheduling import appointments as scheduling_services
 from chairside.scheduling import policies as scheduling_policies
+from chairside.scheduling import rules
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling.models import (
     Appointment,
@@ -40,6 +41,7 @@ from chairside.scheduling.models import (
     Chair,
     Dentist,
 )
+from chairside.scheduling.transitions import RESCHEDULE
 from chairside.web import queries
 from chairside.web.decorators import staff_required
 from chairside.web.errors import (
@@ -65,7 +67,7 @@ def _parse(value: str | None) -> datetime | None:
         return None
     if parsed is None:
         return None
-    return parsed.replace(tzinfo=None).replace(tzinfo=clinic_tz())
+    return as_clinic_time(parsed.replace(tzinfo=None))
 
 
 def _wall(moment: datetime) -> str:
@@ -94,6 +96,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "now": _wall(timezone.now()),
             # The first view's hours; the feed widens them around any visit.
             "hours": queries.calendar_hours([], shifts),
+            # The booking dialog's length input, bounded as scheduling is.
+            "durations": {
+                "min": rules.MIN_DURATION_MINUTES,
+                "max": rules.MAX_DURATION_MINUTES,
+                "default": rules.DEFAULT_DURATION_MINUTES,
+            },
         },
     )
 
@@ -108,6 +116,7 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
         raise ChairsideError(_("Ask for at most six weeks at a time."))
     by = "chair" if request.GET.get("by") == "chair" else "dentist"
     rows = queries.calendar_event_rows(*queries.calendar_days(start, end))
+    # One clock for the whole feed: every event judged at the same instant.
     now = timezone.now()
     # Looked up once per request, not once per event.
     labels = {value: str(label) for value, label in AppointmentStatus.choices}
@@ -119,6 +128,21 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
     shifts = [(d.opens, d.closes) for d in dentist_rows if d.is_active and d.opens]
     chairs = {c.pk: c.name for c in Chair.objects.all()}
 
+    # What the server allows for each visit now: the dialog's buttons, and
+    # whether it may be dragged (the selector reads only these fields).
+    actions = {
+        row["id"]: scheduling_selectors.appointment_allowed_actions(
+            actor=request.user,
+            appointment=Appointment(
+                status=row["status"],
+                starts_at=row["starts_at"],
+                ends_at=row["ends_at"],
+                patient_id=row["patient_id"],
+            ),
+            now=now,
+        )
+        for row in rows
+    }
     events = [
         {
             "id": str(row["id"]),
@@ -128,7 +152,7 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
             "start": _wall(row["starts_at"]),
             "end": _wall(row["ends_at"]),
             "classNames": [f"status-{row['status']}"],
-            "editable": row["status"] in scheduling_services.RESCHEDULABLE,
+            "editable": RESCHEDULE in actions[row["id"]],
             "extendedProps": {
                 "status": row["status"],
                 "statusLabel": labels[row["status"]],
@@ -137,15 +161,7 @@ def calendar_events(request: HttpRequest) -> HttpResponse:
                 "patientId": row["patient_id"],
                 "dentistId": row["dentist_id"],
                 "chairId": row["chair_id"],
-                # The dialog's buttons: only what the server allows now.
-                "actions": queries.appointment_actions(
-                    Appointment(
-                        status=row["status"],
-                        starts_at=row["starts_at"],
-                        ends_at=row["ends_at"],
-                    ),
-                    now=now,
-                ),
+                "actions": actions[row["id"]],
             },
         }
         for row in rows
@@ -276,7 +292,7 @@ def appointment_status(request: HttpRequest, appointment_id: int) -> HttpRespons
             appointment = scheduling_services.appointment_cancel(
                 actor=request.user,
                 appointment=appointment,
-                reason=request.POST.get("reason", ""),
+                reason=request.POST.get("cancellation_reason", ""),
             )
         else:
             appointment = scheduling_services.appointment_update(
@@ -299,8 +315,8 @@ def appointment_status(request: HttpRequest, appointment_id: int) -> HttpRespons
         appointment = Appointment.objects.select_related(
             "patient", "chair", "dentist"
         ).get(pk=appointment.pk)
-        appointment.actions = queries.appointment_actions(
-            appointment, now=timezone.now()
+        appointment.actions = scheduling_selectors.appointment_allowed_actions(
+            actor=request.user, appointment=appointment
         )
         return render(request, "web/_appointment_row.html", {"a": appointment})
     messages.success(request, _("Appointment updated."))

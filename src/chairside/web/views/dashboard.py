@@ -28,7 +28,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "today": today,
-        "by_dentist": queries.appointments_of_day_by_dentist(today, now=timezone.now()),
+        "by_dentist": queries.appointments_of_day_by_dentist(
+            today, actor=request.user, now=timezone.now()
+        ),
         "open_invoices": open_invoices[:LIST_LIMIT],
         "overdue_count": open_invoices.filter(status=InvoiceStatus.OVERDUE).count(),
         "failed_reminders": _failed_reminders(request.user),

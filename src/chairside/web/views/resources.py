@@ -3,7 +3,6 @@ Writes go through scheduling.resources; the log through audit.selectors."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from http import HTTPStatus
 
 from django.contrib import messages
@@ -13,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from chairside.core.clinic_time import clinic_tz
+from chairside.core.clinic_time import as_clinic_time
 from chairside.core.errors import ChairsideError
 from chairside.scheduling import resources as scheduling_resources
 from chairside.scheduling import selectors as scheduling_selectors
@@ -144,14 +143,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    zone = clinic_tz()
     since = until = None
     if filters.get("date_from"):
-        since = datetime.combine(filters["date_from"], time.min, tzinfo=zone)
+        since = as_clinic_time(filters["date_from"])
     if filters.get("date_to"):
-        until = datetime.combine(
-            filters["date_to"] + timedelta(days=1), time.min, tzinfo=zone
-        )
+        until = as_clinic_time(filters["date_to"], end_of_day=True)
     actor_id = None
     if filters.get("actor"):
         from chairside.accounts.models import User

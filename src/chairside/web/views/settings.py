@@ -17,11 +17,14 @@ from chairside.core.net import url_for_host
 from chairside.notifications.preferences import notification_settings_update
 from chairside.notifications.selectors import notification_settings_get
 from chairside.payments import gateway
+from chairside.scheduling import resources as scheduling_resources
+from chairside.scheduling import selectors as scheduling_selectors
 from chairside.web.decorators import admin_required
 from chairside.web.errors import form_error_from
 from chairside.web.forms import (
     ClinicProfileForm,
     NotificationSettingsForm,
+    SchedulingSettingsForm,
     StaffInviteForm,
     StripeAccountForm,
 )
@@ -74,7 +77,6 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={
             "reminder_offsets": hours,
-            "cancellation_window_hours": cfg.cancellation_window_hours,
             "email_reminders": cfg.email_reminders,
             "sms_reminders": cfg.sms_reminders,
             "overdue_invoice_emails": cfg.overdue_invoice_emails,
@@ -86,7 +88,6 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             notification_settings_update(
                 actor=request.user,
                 reminder_offsets_minutes=data["reminder_offsets"],
-                cancellation_window_hours=data["cancellation_window_hours"],
                 email_reminders=data["email_reminders"],
                 sms_reminders=data["sms_reminders"],
                 overdue_invoice_emails=data["overdue_invoice_emails"],
@@ -97,7 +98,32 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Reminder settings saved."))
             return HttpResponseRedirect(reverse("web:settings-notifications"))
     return _render(request, "web/settings/form.html", {"form": form,
-                   "heading": _("Reminders and cancellations")}, form)  # fmt: skip
+                   "heading": _("Reminders")}, form)  # fmt: skip
+
+
+@admin_required
+def scheduling_settings(request: HttpRequest) -> HttpResponse:
+    """What patients may book and change online; saved by scheduling's
+    service, which holds the bounds (the form shows the model's)."""
+    current = scheduling_selectors.scheduling_settings_read(user=request.user)
+    form = SchedulingSettingsForm(
+        request.POST or None,
+        initial={
+            name: getattr(current, name) for name in SchedulingSettingsForm.base_fields
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheduling_resources.scheduling_settings_update(
+                actor=request.user, changes=form.cleaned_data
+            )
+        except ChairsideError as exc:
+            form_error_from(exc, form)
+        else:
+            messages.success(request, _("Online booking rules saved."))
+            return HttpResponseRedirect(reverse("web:settings-scheduling"))
+    return _render(request, "web/settings/form.html", {"form": form,
+                   "heading": _("Online booking")}, form)  # fmt: skip
 
 
 @admin_required

@@ -1,0 +1,101 @@
+"""At a phone's width (390 px) nothing a receptionist or patient needs runs
+off the screen: the header's "Cerrar sesión" was cut off, and long dentist
+names ran over each other in the calendar's column headers."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from django_tenants.utils import schema_context
+from playwright.sync_api import Page
+
+from conftest import PASSWORD
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def long_named_dentists(django_db_blocker):
+    """Two committed dentists with long names, working every day (removed
+    afterwards)."""
+    from chairside.scheduling.models import Dentist, WorkingHours
+    from tenants.models import Clinic
+
+    with django_db_blocker.unblock():
+        alpha = Clinic.objects.get(slug="alpha")
+        with schema_context(alpha.schema_name):
+            dentists = [
+                Dentist.objects.create(
+                    first_name=first, last_name=last, email=f"{n}-phone@alpha.test"
+                )
+                for n, (first, last) in enumerate(
+                    [
+                        ("Maria Guadalupe", "Fernandez-Villalobos"),
+                        ("Bartholomew", "Oyelaran-Whitfield"),
+                    ]
+                )
+            ]
+            for dentist in dentists:
+                WorkingHours.objects.bulk_create(
+                    WorkingHours(
+                        dentist=dentist,
+                        weekday=day,
+                        start_time=time(8),
+                        end_time=time(18),
+                    )
+                    for day in range(7)
+                )
+        yield dentists
+        with schema_context(alpha.schema_name):
+            for dentist in dentists:
+                dentist.working_hours.all().delete()
+                dentist.delete()
+
+
+def _sign_in_in_spanish(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.select_option("#language-select", "es")
+    page.locator(".header-tools form button").first.click()
+    page.wait_for_load_state()
+    page.fill("#id_login", email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def _fits(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    sign_out = page.get_by_role("button", name="Cerrar sesión").bounding_box()
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
+    assert sign_out["x"] + sign_out["width"] <= PHONE["width"]
+
+
+@pytest.mark.usefixtures("long_named_dentists")
+def test_staff_pages_fit_a_phone(page: Page, live_server, shot):
+    base = f"http://alpha.localhost:{live_server}"
+    page.set_viewport_size(PHONE)
+    _sign_in_in_spanish(page, base, "receptionist@alpha.test")
+
+    for path in ("/app/", "/app/calendar/"):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        _fits(page)
+        shot(page, path.strip("/").replace("/", "-"))
+    # Every column's name stays inside its column.
+    spill = page.evaluate(
+        """[...document.querySelectorAll('.fc-col-header-cell-cushion')]
+             .filter((c) => c.scrollWidth > c.clientWidth + 1)
+             .map((c) => c.textContent)"""
+    )
+    assert spill == []
+
+
+def test_the_portal_fits_a_phone(page: Page, live_server, shot):
+    base = f"http://alpha.localhost:{live_server}"
+    page.set_viewport_size(PHONE)
+    _sign_in_in_spanish(page, base, "patient@alpha.test")
+
+    page.goto(f"{base}/portal/")
+    _fits(page)
+    shot(page, "portal")
