@@ -35,11 +35,6 @@ LAYERS: list[set[str]] = [
 
 FENCED = {"tenants.schema_engine": {"tenants", "config"}}
 
-# Known upward imports, each to be removed by moving the shared piece down
-# (the proposal beside each). The integrator shrinks this set; an entry that
-# no longer matches an import fails the test, so it cannot go stale.
-ALLOWED: set[tuple[str, str]] = {}
-
 
 def _layer_of(app: str) -> int:
     for index, apps in enumerate(LAYERS):
@@ -121,13 +116,8 @@ def test_no_import_runs_up_the_layers():
     for (module, imported), target in _edges().items():
         if _layer_of(target) > _layer_of(_app_of(module)):
             upward.append((module, imported))
-    unexpected = sorted(set(upward) - ALLOWED)
-    assert not unexpected, "upward imports:\n" + "\n".join(
-        f"  {m} imports {i}" for m, i in unexpected
-    )
-    stale = sorted(ALLOWED - set(_edges()))
-    assert not stale, "ALLOWED entries that no longer happen (remove them):\n" + (
-        "\n".join(f"  {m} -> {i}" for m, i in stale)
+    assert not upward, "upward imports:\n" + "\n".join(
+        f"  {m} imports {i}" for m, i in sorted(upward)
     )
 
 
@@ -135,7 +125,7 @@ def test_apps_of_one_layer_import_each_other_one_way_only():
     sideways: dict[tuple[str, str], list[str]] = defaultdict(list)
     for (module, imported), target in _edges().items():
         source = _app_of(module)
-        if (module, imported) not in ALLOWED and _layer_of(source) == _layer_of(target):
+        if _layer_of(source) == _layer_of(target):
             sideways[(source, target)].append(f"{module} -> {imported}")
     cycles = sorted(
         f"{a} <-> {b}: {sideways[(a, b)]} / {sideways[(b, a)]}"
