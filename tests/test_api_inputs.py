@@ -256,13 +256,17 @@ def test_error_that_keeps_its_writes_commits_them(api, alpha):
 def test_invoice_service_refuses_what_the_columns_cannot_hold(alpha, line):
     """The staff pages' form sends any quantity: the service is the bound for
     every adapter, as the API's schema is for the API."""
+    from chairside.accounts.models import User
     from chairside.billing.models import Invoice
     from chairside.billing.services import InvoiceLine, invoice_create
 
     with tenant_context(alpha):
         before = Invoice.objects.count()
+        admin = User.objects.get(email="admin@alpha.test")
         with pytest.raises(ChairsideError):
             invoice_create(
-                patient_id=world_patient(alpha).pk, lines=[InvoiceLine(*line)]
+                actor=admin,
+                patient_id=world_patient(alpha).pk,
+                lines=[InvoiceLine(*line)],
             )
         assert Invoice.objects.count() == before
