@@ -53,6 +53,8 @@ class Metadata(_StripeModel):
     chairside_payment_id: (
         Annotated[str, Field(strict=True, pattern=r"^[0-9]{1,18}$")] | None
     ) = None
+    # The invoice number: finds the invoice when the payment row is gone.
+    chairside_invoice: Annotated[str, Field(strict=True, max_length=32)] | None = None
 
 
 class ChargeRef(_StripeModel):

@@ -28,6 +28,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+import pghistory
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,11 +38,21 @@ from chairside.accounts.models import User
 from chairside.accounts.policies import ensure
 from chairside.billing.models import OPEN_STATUSES, Invoice
 from chairside.billing.services import current_clinic, invoice_lock, invoice_settle
-from chairside.core.actors import STRIPE_WEBHOOK, SystemActor, ensure_system
+from chairside.core.actors import (
+    STRIPE_WEBHOOK,
+    SystemActor,
+    audit_actor,
+    ensure_system,
+)
 from chairside.core.errors import ChairsideError
 from chairside.payments import gateway, policies
 from chairside.payments.errors import PaymentErrorCode
-from chairside.payments.events import ChargeData, PaymentIntentData, StripeEventIn
+from chairside.payments.events import (
+    ChargeData,
+    Metadata,
+    PaymentIntentData,
+    StripeEventIn,
+)
 from chairside.payments.mirror import djstripe_mirror
 from chairside.payments.models import (
     SETTLED_STATUSES,
@@ -102,32 +113,74 @@ def payment_refresh_from_stripe(*, actor: User, payment: Payment) -> Payment:
 
 
 def _locked_payment_for(
-    *, actor: SystemActor, intent_id: str, metadata_payment_id: str | None
+    *,
+    actor: SystemActor,
+    intent_id: str,
+    metadata: Metadata,
+    took: int | None,
+    currency: str | None,
 ) -> Payment | None:
     """Lock invoice then payment for a PaymentIntent of this clinic.
 
     The clinic was chosen by the event's account; inside it the intent id
-    finds the payment. Metadata only helps when our process died between
-    creating the intent and storing its id.
+    finds the payment. Metadata helps when our process failed after Stripe
+    was called: between creating the intent and storing its id (the row is
+    there without the id), or before its request committed (the row was
+    rolled back with the request): money Stripe took is then recorded on a
+    new payment of the invoice the metadata names. `took` is what Stripe
+    received, in minor units of `currency` (None: it took nothing).
     """
     row = Payment.objects.filter(stripe_payment_id=intent_id).values("pk").first()
-    if row is None:
-        if metadata_payment_id is None:
-            logger.warning("Stripe intent %s matches no payment here", intent_id)
-            return None
+    if row is None and metadata.chairside_payment_id is not None:
         row = (
-            Payment.objects.filter(pk=int(metadata_payment_id), stripe_payment_id=None)
+            Payment.objects.filter(
+                pk=int(metadata.chairside_payment_id), stripe_payment_id=None
+            )
             .values("pk")
             .first()
         )
-        if row is None:
-            return None
+    if row is None:
+        if took and metadata.chairside_invoice:
+            return _lost_checkout_payment(
+                actor=actor,
+                intent_id=intent_id,
+                number=metadata.chairside_invoice,
+                took=took,
+                currency=currency,
+            )
+        # Not ours (e.g. made in Stripe's dashboard): the event stays recorded.
+        logger.warning("Stripe intent %s matches no payment here", intent_id)
+        return None
     invoice_id = Payment.objects.values_list("invoice_id", flat=True).get(pk=row["pk"])
     invoice_lock(actor=actor, invoice_id=invoice_id)
     payment = Payment.objects.select_for_update().get(pk=row["pk"])
     if payment.stripe_payment_id is None:
         payment.stripe_payment_id = intent_id
     return payment
+
+
+def _lost_checkout_payment(
+    *, actor: SystemActor, intent_id: str, number: str, took: int, currency: str | None
+) -> Payment | None:
+    """A pending card payment for an intent whose checkout row never
+    committed; the caller completes it with what Stripe received."""
+    invoice_id = Invoice.objects.filter(number=number).values_list("pk", flat=True)
+    if not invoice_id:
+        logger.error("Stripe intent %s names unknown invoice %s", intent_id, number)
+        return None
+    invoice = invoice_lock(actor=actor, invoice_id=invoice_id[0])
+    logger.warning(
+        "recording Stripe intent %s on invoice %s: its checkout was lost",
+        intent_id,
+        number,
+    )
+    return Payment.objects.create(
+        invoice=invoice,
+        amount=gateway.from_minor_units(took, currency or invoice.currency),
+        payment_method=PaymentMethod.CARD,
+        status=PaymentStatus.PENDING,
+        stripe_payment_id=intent_id,
+    )
 
 
 def _settled_status(payment: Payment) -> str:
@@ -207,7 +260,9 @@ def payment_reconcile_intent(
     payment = _locked_payment_for(
         actor=actor,
         intent_id=intent.id,
-        metadata_payment_id=intent.metadata.chairside_payment_id,
+        metadata=intent.metadata,
+        took=intent.received if intent.status == "succeeded" else None,
+        currency=intent.currency,
     )
     if payment is None:
         return None
@@ -241,15 +296,18 @@ def payment_reconcile_charge(
     ensure_system(actor, STRIPE_WEBHOOK)
     if charge.payment_intent is None:
         return None
+    captured = charge.status == "succeeded" and charge.captured
     payment = _locked_payment_for(
         actor=actor,
         intent_id=charge.payment_intent,
-        metadata_payment_id=charge.metadata.chairside_payment_id,
+        metadata=charge.metadata,
+        took=charge.received if captured else None,
+        currency=charge.currency,
     )
     if payment is None:
         return None
     currency = charge.currency or payment.invoice.currency
-    if charge.status == "succeeded" and charge.captured:
+    if captured:
         # A charge that succeeded (even one refunded since) means the intent
         # succeeded: this event may well arrive before payment_intent.succeeded.
         _complete(
@@ -294,9 +352,12 @@ def stripe_event_apply(
     )
     if not created:
         return False
-    if event.intent is not None:
-        payment_reconcile_intent(actor=actor, intent=event.intent)
-        djstripe_mirror("PaymentIntent", event.data.object, clinic)
-    elif event.charge is not None:
-        payment_reconcile_charge(actor=actor, charge=event.charge)
+    # The audit trail names Stripe (and the event) as the author of what
+    # follows; outside a request nothing else would.
+    with pghistory.context(**audit_actor(actor), stripe_event=event.id):
+        if event.intent is not None:
+            payment_reconcile_intent(actor=actor, intent=event.intent)
+            djstripe_mirror("PaymentIntent", event.data.object, clinic)
+        elif event.charge is not None:
+            payment_reconcile_charge(actor=actor, charge=event.charge)
     return True

@@ -27,6 +27,7 @@ from chairside.payments import reconcile
 from chairside.payments.manual import payment_manual_record
 from chairside.payments.models import (
     Payment,
+    PaymentEvent,
     PaymentMethod,
     PaymentStatus,
     StripeEvent,
@@ -475,3 +476,83 @@ def test_an_event_that_fails_half_way_leaves_nothing_and_applies_on_retry(
     assert _deliver(event).json() == {"received": True, "duplicate": True}
     payment, invoice = _fresh(clinic, payment, invoice)
     assert (payment.status, invoice.amount_paid) == ("completed", Decimal(120))
+
+
+# --- money whose checkout row was lost ----------------------------------------
+
+
+def test_a_succeeded_intent_whose_checkout_was_lost_is_recorded_once(clinic, patients):
+    """Our request failed after Stripe charged the card, so its payment row
+    rolled back: the signed success still books the money, on the invoice
+    the intent's metadata names, and Stripe's retry adds nothing."""
+    invoice = invoice_for(clinic, patients.patient, "120.00")
+    lost = _card_payment(clinic, invoice)
+    intent = _intent(lost, "succeeded")
+    intent["metadata"]["chairside_invoice"] = invoice.number
+    with tenant_context(clinic):
+        lost.delete()
+    succeeded = _event("payment_intent.succeeded", intent)
+
+    response = _deliver(succeeded)
+
+    assert response.status_code == HTTPStatus.OK, response.content
+    with tenant_context(clinic):
+        recorded = Payment.objects.get(stripe_payment_id=intent["id"])
+        assert (recorded.invoice_id, recorded.amount, recorded.status) == (
+            invoice.pk,
+            Decimal("120.00"),
+            PaymentStatus.COMPLETED,
+        )
+        assert recorded.payment_method == PaymentMethod.CARD
+        invoice.refresh_from_db()
+        assert (invoice.status, invoice.amount_paid) == (InvoiceStatus.PAID, 120)
+    assert _deliver(succeeded).json() == {"received": True, "duplicate": True}
+    with tenant_context(clinic):
+        assert Payment.objects.filter(invoice=invoice).count() == 1
+
+
+def test_a_failed_intent_whose_checkout_was_lost_records_no_payment(clinic, patients):
+    invoice = invoice_for(clinic, patients.patient, "120.00")
+    lost = _card_payment(clinic, invoice)
+    intent = _intent(lost, "requires_payment_method")
+    intent["metadata"]["chairside_invoice"] = invoice.number
+    with tenant_context(clinic):
+        lost.delete()
+
+    response = _deliver(_event("payment_intent.payment_failed", intent))
+
+    assert response.status_code == HTTPStatus.OK
+    with tenant_context(clinic):
+        assert not Payment.objects.filter(invoice=invoice).exists()
+
+
+def test_an_intent_that_is_not_ours_is_recorded_as_an_event_only(clinic, patients):
+    invoice = invoice_for(clinic, patients.patient, "120.00")
+    stranger = _card_payment(clinic, invoice)
+    intent = _intent(stranger, "succeeded")
+    intent["metadata"] = {}  # made in Stripe's dashboard, say
+    with tenant_context(clinic):
+        stranger.delete()
+
+    response = _deliver(_event("payment_intent.succeeded", intent))
+
+    assert response.status_code == HTTPStatus.OK
+    with tenant_context(clinic):
+        assert not Payment.objects.filter(invoice=invoice).exists()
+        assert StripeEvent.objects.filter(type="payment_intent.succeeded").exists()
+
+
+def test_a_webhooks_changes_name_stripe_in_the_audit_trail(clinic, patients):
+    invoice = invoice_for(clinic, patients.patient, "120.00")
+    payment = _card_payment(clinic, invoice)
+
+    _deliver(_event("payment_intent.succeeded", _intent(payment, "succeeded")))
+
+    with tenant_context(clinic):
+        change = (
+            PaymentEvent.objects.filter(pgh_obj_id=payment.pk, pgh_label="update")
+            .select_related("pgh_context")
+            .get()
+        )
+        assert change.pgh_context.metadata["actor"] == "system"
+        assert change.pgh_context.metadata["system"] == "stripe-webhook"
