@@ -30,6 +30,7 @@ from chairside.core.actors import (
     is_system,
     no_actor,
 )
+from chairside.core.db import constraint_name, unique_key
 from chairside.core.errors import ChairsideError, Conflict, NotAuthenticated
 from chairside.core.localcache import LocalTTLCache
 
@@ -80,12 +81,25 @@ def user_create(
                 user=user, email=email, primary=True, verified=email_verified
             )
     except IntegrityError as exc:
+        if constraint_name(exc) not in _EMAIL_TAKEN_CONSTRAINTS:
+            raise
         raise Conflict(
             _("An account with this email already exists."),
             code=AuthErrorCode.EMAIL_TAKEN,
             details={"field": "email"},
         ) from exc
     return user
+
+
+# The account's email, or allauth's copy of it, is someone else's already.
+_EMAIL_TAKEN_CONSTRAINTS = frozenset(
+    {
+        unique_key(User, "email"),
+        "account_emailaddress_user_id_email_987c8728_uniq",
+        "unique_primary_email",
+        "unique_verified_email",
+    }
+)
 
 
 # What changed; recorded as the revoked token families' reason.

@@ -38,6 +38,7 @@ from chairside.billing.models import (
 )
 from chairside.core.actors import SystemActor
 from chairside.core.clinic_time import clinic_today
+from chairside.core.db import constraint_name, unique_key
 from chairside.core.errors import ChairsideError, Conflict, NotFound
 from chairside.patients.models import Patient
 from chairside.scheduling.models import Appointment
@@ -223,7 +224,9 @@ def invoice_create(
     try:
         with transaction.atomic():
             invoice.save()
-    except IntegrityError as exc:  # the one-invoice-per-appointment constraint
+    except IntegrityError as exc:
+        if constraint_name(exc) != unique_key(Invoice, "appointment"):
+            raise
         raise Conflict(
             _("This appointment already has an invoice."),
             code=BillingErrorCode.APPOINTMENT_ALREADY_INVOICED,

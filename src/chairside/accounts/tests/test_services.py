@@ -101,3 +101,33 @@ def test_nobody_else_can_end_a_users_sessions_and_tokens(alpha):
         # The user themself (allauth's pages), then it is done.
         user_credentials_changed(actor=dentist, user=dentist, reason="password_changed")
         assert not live.exists()
+
+
+@pytest.mark.parametrize("email", ["dentist@alpha.test", "DENTIST@alpha.test"])
+def test_an_email_already_in_use_is_a_conflict_and_writes_nothing(alpha, email):
+    from chairside.core.errors import Conflict
+
+    admin = world_user(alpha, "admin")
+    with schema_context(alpha.schema_name):
+        count = User.objects.count()
+        with pytest.raises(Conflict) as refused:
+            user_create(actor=admin, email=email, password=None, role=Role.DENTIST)
+        assert refused.value.code == "email_taken"
+        assert User.objects.count() == count
+
+
+def test_another_broken_constraint_is_not_reported_as_a_taken_email(alpha, monkeypatch):
+    """Only the email's own constraints mean "taken": any other failure is a
+    bug to see, not a misleading form error."""
+    from allauth.account.models import EmailAddress
+    from django.db import IntegrityError
+
+    def broken(**kwargs):
+        raise IntegrityError("some other constraint")
+
+    monkeypatch.setattr(EmailAddress.objects, "create", broken)
+    admin = world_user(alpha, "admin")
+    with schema_context(alpha.schema_name), pytest.raises(IntegrityError):
+        user_create(
+            actor=admin, email="new@alpha.test", password=None, role=Role.DENTIST
+        )
