@@ -29,7 +29,6 @@ def _settings_out(cfg: NotificationSettings) -> NotificationSettingsOut:
         reminder_offsets_minutes=cfg.reminder_offsets_minutes,
         email_reminders=cfg.email_reminders,
         sms_reminders=cfg.sms_reminders,
-        cancellation_window_hours=cfg.cancellation_window_hours,
         overdue_invoice_emails=cfg.overdue_invoice_emails,
     )
 

@@ -36,10 +36,6 @@ class NotificationSettings(models.Model):
     )
     email_reminders = models.BooleanField(default=True)
     sms_reminders = models.BooleanField(default=True)
-    # Patients may cancel online until this many hours before the start.
-    cancellation_window_hours = models.PositiveSmallIntegerField(
-        default=24, validators=[MaxValueValidator(14 * 24)]
-    )
     overdue_invoice_emails = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

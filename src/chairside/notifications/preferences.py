@@ -20,7 +20,6 @@ def notification_settings_update(
     reminder_offsets_minutes: list[int] | None = None,
     email_reminders: bool | None = None,
     sms_reminders: bool | None = None,
-    cancellation_window_hours: int | None = None,
     overdue_invoice_emails: bool | None = None,
 ) -> NotificationSettings:
     ensure(is_clinic_admin(actor))
@@ -36,7 +35,6 @@ def notification_settings_update(
     for field, value in (
         ("email_reminders", email_reminders),
         ("sms_reminders", sms_reminders),
-        ("cancellation_window_hours", cancellation_window_hours),
         ("overdue_invoice_emails", overdue_invoice_emails),
     ):
         if value is not None:

@@ -56,7 +56,6 @@ class NotificationSettingsOut(Schema):
     reminder_offsets_minutes: list[int]
     email_reminders: bool
     sms_reminders: bool
-    cancellation_window_hours: int
     overdue_invoice_emails: bool
 
 
@@ -70,5 +69,4 @@ class NotificationSettingsIn(Schema):
     )
     email_reminders: bool | None = None
     sms_reminders: bool | None = None
-    cancellation_window_hours: int | None = Field(None, ge=0, le=336)
     overdue_invoice_emails: bool | None = None

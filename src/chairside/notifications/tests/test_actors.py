@@ -61,12 +61,12 @@ def test_a_failed_reminder_is_retried_by_staff_only(in_alpha, local):
 
 @pytest.mark.parametrize("local", ["dentist", "receptionist", "patient"])
 def test_only_the_clinic_admin_changes_reminder_settings(in_alpha, local):
-    before = notification_settings_get().cancellation_window_hours
+    before = notification_settings_get().sms_reminders
     with pytest.raises(PermissionDenied):
         notification_settings_update(
-            actor=world_user(in_alpha, local), cancellation_window_hours=before + 1
+            actor=world_user(in_alpha, local), sms_reminders=not before
         )
-    assert notification_settings_get().cancellation_window_hours == before
+    assert notification_settings_get().sms_reminders is before
 
 
 def test_patients_read_neither_the_reminders_nor_their_settings(in_alpha):

@@ -83,11 +83,11 @@ def test_admin_sets_reminder_times_and_window(in_alpha, api):
     ]
     response = admin.put(
         "/api/notification-settings",
-        {"reminder_offsets_minutes": [60, 2880], "cancellation_window_hours": 12},
+        {"reminder_offsets_minutes": [60, 2880], "sms_reminders": False},
     )
     assert response.status_code == HTTPStatus.OK
     assert response.json()["reminder_offsets_minutes"] == [2880, 60]
-    assert response.json()["cancellation_window_hours"] == 12
+    assert response.json()["sms_reminders"] is False
 
 
 def test_invalid_offsets_are_refused(in_alpha, api):
@@ -100,6 +100,6 @@ def test_invalid_offsets_are_refused(in_alpha, api):
 
 def test_receptionist_cannot_change_settings(in_alpha, api):
     response = api(in_alpha, "receptionist").put(
-        "/api/notification-settings", {"cancellation_window_hours": 1}
+        "/api/notification-settings", {"sms_reminders": False}
     )
     assert response.status_code == HTTPStatus.FORBIDDEN

@@ -16,11 +16,12 @@ from chairside.core.errors import Conflict
 from chairside.notifications.errors import NotificationsErrorCode
 from chairside.notifications.link_actions import appointment_cancel_by_link
 from chairside.notifications.links import appointment_link, appointment_token
-from chairside.notifications.preferences import notification_settings_update
 from chairside.notifications.tests.factories import make_appointment
 from chairside.portal.policies import can_change_online
+from chairside.scheduling.errors import SchedulingErrorCode
 from chairside.scheduling.models import AppointmentEvent, AppointmentStatus
 from chairside.scheduling.policies import before_cancellation_window
+from chairside.scheduling.resources import scheduling_settings_update
 from conftest import world_user
 
 pytestmark = pytest.mark.django_db
@@ -58,8 +59,8 @@ def test_window_rule_includes_its_boundary(in_alpha):
 
 
 def test_portal_and_reminder_link_agree_on_the_window(in_alpha):
-    notification_settings_update(
-        actor=world_user(in_alpha, "admin"), cancellation_window_hours=24
+    scheduling_settings_update(
+        actor=world_user(in_alpha, "admin"), changes={"cancellation_window_hours": 24}
     )
     on_time = make_appointment(starts_at=timezone.now() + timedelta(days=3))
     too_late = make_appointment(starts_at=timezone.now() + timedelta(days=3))
@@ -78,7 +79,7 @@ def test_portal_and_reminder_link_agree_on_the_window(in_alpha):
             else:
                 with pytest.raises(Conflict) as refused:
                     appointment_cancel_by_link(actor=REMINDER_LINK, token=token, now=at)
-                assert refused.value.code == NotificationsErrorCode.CANCELLATION_WINDOW
+                assert refused.value.code == SchedulingErrorCode.CANCELLATION_WINDOW
 
 
 @pytest.mark.parametrize(

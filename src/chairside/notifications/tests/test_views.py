@@ -12,9 +12,9 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from chairside.notifications.links import appointment_link, appointment_token
-from chairside.notifications.preferences import notification_settings_update
 from chairside.notifications.tests.factories import make_appointment
 from chairside.scheduling.models import AppointmentStatus
+from chairside.scheduling.resources import scheduling_settings_update
 from conftest import world_user
 
 pytestmark = pytest.mark.django_db
@@ -63,15 +63,15 @@ def test_cancel_outside_the_window_cancels(in_alpha, browser):
 
 
 def test_cancel_inside_the_clinic_window_is_refused_clearly(in_alpha, browser):
-    notification_settings_update(
-        actor=world_user(in_alpha, "admin"), cancellation_window_hours=48
+    scheduling_settings_update(
+        actor=world_user(in_alpha, "admin"), changes={"cancellation_window_hours": 48}
     )
     appointment = make_appointment(starts_at=timezone.now() + timedelta(hours=40))
     response = browser.post(
         link(in_alpha, appointment, "cancel"), HTTP_HOST=in_alpha.host
     )
     assert response.status_code == HTTPStatus.CONFLICT
-    assert b"less than 48 hours" in response.content
+    assert b"48 hours before they start" in response.content
     assert b"cancellation_window_passed" in response.content
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.SCHEDULED
