@@ -77,6 +77,21 @@ def test_cancel_inside_the_clinic_window_is_refused_clearly(in_alpha, browser):
     assert appointment.status == AppointmentStatus.SCHEDULED
 
 
+def test_a_shortened_clinic_window_lets_the_link_cancel_sooner(in_alpha, browser):
+    """The window is the online booking settings' one: with 2 hours set, a
+    visit 10 hours away can still be cancelled from its reminder."""
+    scheduling_settings_update(
+        actor=world_user(in_alpha, "admin"), changes={"cancellation_window_hours": 2}
+    )
+    appointment = make_appointment(starts_at=timezone.now() + timedelta(hours=10))
+    response = browser.post(
+        link(in_alpha, appointment, "cancel"), HTTP_HOST=in_alpha.host
+    )
+    assert response.status_code == HTTPStatus.OK
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+
+
 def test_refusal_is_in_the_patients_language(in_beta, browser):
     appointment = make_appointment(
         starts_at=timezone.now() + timedelta(hours=3), language="es"
