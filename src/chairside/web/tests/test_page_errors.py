@@ -97,6 +97,18 @@ def test_a_missing_object_is_a_404_page(web, alpha, path):
     assert response["Content-Type"].startswith("text/html")
 
 
+def test_the_404_page_is_the_clinics_own_in_the_users_language(web, alpha):
+    """Not Django's bare English "Not Found": the app's layout, translated."""
+    client = web(alpha, "receptionist")
+    client.post("/i18n/setlang/", {"language": "es", "next": "/app/"})
+
+    page = client.get("/app/patients/99999999/").content.decode()
+
+    assert "No encontrado" in page
+    assert "Volver al inicio" in page
+    assert "Cerrar sesión" in page  # the signed-in layout, not a bare page
+
+
 def test_another_clinics_patient_is_a_404_page(web, alpha, beta):
     with schema_context(beta.schema_name):
         theirs = patient_make()
