@@ -175,20 +175,10 @@ def clinic_create(request: HttpRequest) -> HttpResponse:
     plans = [(p.code, p.name) for p in tenant_selectors.plan_list_active()]
     form = ClinicSignupForm(request.POST or None, plans=plans)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             clinic, _owner = tenant_services.clinic_provision(
                 actor=request.user,
-                name=data["name"],
-                slug=data["slug"],
-                owner_email=data["owner_email"],
-                owner_password=data["owner_password"],
-                owner_first_name=data["owner_first_name"],
-                owner_last_name=data["owner_last_name"],
-                time_zone=data["time_zone"],
-                currency=data["currency"],
-                language=data["language"],
-                plan_code=data["plan"] or None,
+                **form.provision_arguments(),
             )
         except ChairsideError as exc:
             form_error_from(exc, form)

@@ -62,14 +62,21 @@ def undo_request_writes() -> None:
         transaction.set_rollback(True)
 
 
+def undo_writes_refused_by(exc: Exception) -> None:
+    """An answer made of `exc` writes nothing, unless the error says what it
+    wrote must stand (`keeps_writes`: a declined card attempt, a revocation).
+    The API's handlers and the pages' (web/errors.py) both go through here."""
+    if not getattr(exc, "keeps_writes", False):
+        undo_request_writes()
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def handler(exc_class: type[Exception]):
         """api.exception_handler, plus: the request's writes are undone."""
 
         def register(func):
             def on_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-                if not getattr(exc, "keeps_writes", False):
-                    undo_request_writes()
+                undo_writes_refused_by(exc)
                 return func(request, exc)
 
             api.add_exception_handler(exc_class, on_error)

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from chairside.core.actors import REMINDER_LINK
+from chairside.core.api import undo_writes_refused_by
 from chairside.core.errors import ChairsideError
 from chairside.notifications import link_actions
 from chairside.notifications.content import local_when, patient_language
@@ -39,12 +40,14 @@ def _page(request: HttpRequest, action: str, token: str) -> HttpResponse:
                 )
             done = True
     except ChairsideError as exc:
-        return render(
+        response = render(
             request,
             "notifications/links/problem.html",
             {"clinic": clinic, "message": exc.message, "code": exc.code},
             status=exc.status,
         )
+        undo_writes_refused_by(exc)  # once the page, which reads, is rendered
+        return response
     with translation.override(language):
         day, time = local_when(appointment, clinic)
         return render(

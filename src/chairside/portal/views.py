@@ -41,7 +41,7 @@ from chairside.scheduling import appointments as scheduling_services
 from chairside.scheduling import rules
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.web.decorators import patient_required
-from chairside.web.errors import form_error_from, json_errors
+from chairside.web.errors import form_error_from, json_errors, message_refusal
 
 BOOKING_DAYS = 7
 PROFILE_FIELDS = (
@@ -170,7 +170,7 @@ def book(request: HttpRequest, appointment_id: int | None = None) -> HttpRespons
                     changes={"starts_at": data["start"], "dentist_id": data["dentist"]},
                 )
         except ChairsideError as exc:
-            messages.error(request, exc.message)
+            message_refusal(request, exc)
         else:
             messages.success(
                 request,
@@ -205,7 +205,7 @@ def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
             reason=_("Cancelled by the patient online"),
         )
     except ChairsideError as exc:
-        messages.error(request, exc.message)
+        message_refusal(request, exc)
     else:
         messages.success(request, _("Your visit is cancelled."))
     return HttpResponseRedirect(reverse("portal:home"))

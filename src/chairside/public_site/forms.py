@@ -54,6 +54,23 @@ class ClinicSignupForm(forms.Form):
         if plans and not self.initial.get("plan"):
             self.initial["plan"] = plans[0][0]
 
+    def provision_arguments(self) -> dict[str, object]:
+        """The valid form as tenants.services.clinic_provision's arguments
+        (the public signup and the console's new clinic both call it so)."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "slug": data["slug"],
+            "owner_email": data["owner_email"],
+            "owner_password": data["owner_password"],
+            "owner_first_name": data["owner_first_name"],
+            "owner_last_name": data["owner_last_name"],
+            "time_zone": data["time_zone"],
+            "currency": data["currency"],
+            "language": data["language"],
+            "plan_code": data["plan"] or None,
+        }
+
 
 class FindClinicForm(forms.Form):
     email = forms.EmailField(

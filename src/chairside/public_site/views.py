@@ -17,7 +17,7 @@ from chairside.core.errors import ChairsideError, RateLimited
 from chairside.core.net import url_for_host
 from chairside.core.ratelimit import enforce_rate_limits, ip_key
 from chairside.public_site.forms import ClinicSignupForm, FindClinicForm
-from chairside.web.errors import form_error_from
+from chairside.web.errors import form_error_from, page_errors
 from tenants import selectors, services
 
 
@@ -33,6 +33,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
     )
 
 
+@page_errors
 def signup(request: HttpRequest) -> HttpResponse:
     plans = list(selectors.plan_list_active())
     form = ClinicSignupForm(
@@ -41,7 +42,6 @@ def signup(request: HttpRequest) -> HttpResponse:
         initial={"plan": request.GET.get("plan", "")},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             enforce_rate_limits(
                 request,
@@ -50,16 +50,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
             clinic, owner = services.clinic_provision(
                 actor=SIGNUP,
-                name=data["name"],
-                slug=data["slug"],
-                owner_email=data["owner_email"],
-                owner_password=data["owner_password"],
-                owner_first_name=data["owner_first_name"],
-                owner_last_name=data["owner_last_name"],
-                time_zone=data["time_zone"],
-                currency=data["currency"],
-                language=data["language"],
-                plan_code=data["plan"] or None,
+                **form.provision_arguments(),
             )
         except ChairsideError as exc:
             form_error_from(exc, form)

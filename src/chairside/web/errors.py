@@ -17,15 +17,17 @@ for the API.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from functools import wraps
 from http import HTTPStatus
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from chairside.core.api import error_response
+from chairside.core.api import error_response, undo_writes_refused_by
 from chairside.core.errors import (
     ChairsideError,
     ErrorCode,
@@ -45,11 +47,20 @@ def error_field(exc: ChairsideError) -> str | None:
 
 def form_error_from(exc: ChairsideError, form: forms.BaseForm) -> None:
     """Show `exc` on `form`. A form whose fields are named differently from
-    the service's says so in `error_fields` (service name -> form field)."""
+    the service's says so in `error_fields` (service name -> form field).
+    The page answers with the form again, so the request's writes are undone
+    as for any other refusal."""
+    refuse_writes(exc)
     field = error_field(exc)
     aliases: Mapping[str, str] = getattr(form, "error_fields", {})
     field = aliases.get(field, field) if field else None
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+def message_refusal(request: HttpRequest, exc: ChairsideError) -> None:
+    """For a page that answers a refusal with a redirect and a message."""
+    refuse_writes(exc)
+    messages.error(request, exc.message)
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -82,10 +93,11 @@ def forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
 
 
 def page_error_response(request: HttpRequest, exc: ChairsideError) -> HttpResponse:
+    if isinstance(exc, NotFound) and not wants_json(request):
+        raise Http404(exc.message) from exc  # leaves the request's atomic block
+    refuse_writes(exc)
     if wants_json(request):
         return error_json(exc)
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message) from exc
     if isinstance(exc, PermissionDenied | NotAuthenticated):
         return forbidden(request, exc.message)
     return render(
@@ -102,17 +114,43 @@ def json_errors(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except ChairsideError as exc:
-            return error_json(exc)
+            response = error_json(exc)
+            undo_writes_refused_by(exc)
+            return response
 
     return wrapped
+
+
+# While a page view runs (inside page_errors), the refusals it shows. The
+# request's writes are undone once its answer is rendered: undoing them at
+# once would also refuse the queries the page itself still needs.
+_refusals: ContextVar[list[ChairsideError] | None] = ContextVar(
+    "page_refusals", default=None
+)
+
+
+def refuse_writes(exc: ChairsideError) -> None:
+    """The page answering now shows `exc`: its writes will be undone."""
+    refusals = _refusals.get()
+    if refusals is None:
+        raise RuntimeError("a page that shows a refusal must be wrapped in page_errors")
+    refusals.append(exc)
 
 
 def page_errors(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object):
+        refusals: list[ChairsideError] = []
+        scope = _refusals.set(refusals)
         try:
-            return view(request, *args, **kwargs)
-        except ChairsideError as exc:
-            return page_error_response(request, exc)
+            try:
+                response = view(request, *args, **kwargs)
+            except ChairsideError as exc:
+                response = page_error_response(request, exc)
+            for exc in refusals:
+                undo_writes_refused_by(exc)
+            return response
+        finally:
+            _refusals.reset(scope)
 
     return wrapped

@@ -8,13 +8,22 @@ from http import HTTPStatus
 from pathlib import Path
 
 import pytest
-from django.http import Http404
+from django import forms
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 from django_tenants.utils import schema_context
 
 from chairside.core.errors import Conflict, NotFound, PermissionDenied
-from chairside.web.errors import page_errors
-from chairside.web.tests.factories import patient_make
+from chairside.scheduling.models import Chair
+from chairside.web.errors import (
+    form_error_from,
+    json_errors,
+    message_refusal,
+    page_errors,
+)
+from chairside.web.tests.factories import chair_make, patient_make
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +53,13 @@ def _hand_written_error_handling(path: Path) -> list[str]:
             node.type or ast.Constant(None)
         ):
             found.append(f"{path.name}:{node.lineno} catches NotFound")
+        flashes_exc = (
+            isinstance(node, ast.Call)
+            and ast.unparse(node.func) == "messages.error"
+            and any("exc" in ast.unparse(arg) for arg in node.args)
+        )
+        if flashes_exc:  # message_refusal does it and undoes the writes
+            found.append(f"{path.name}:{node.lineno} flashes a refusal")
     return found
 
 
@@ -59,8 +75,9 @@ def test_the_check_sees_a_hand_written_copy(tmp_path):
     copy.write_text(
         "try:\n    pass\nexcept NotFound as exc:\n"
         "    field = exc.details\n    body = {'error': {'code': 1}}\n"
+        "    messages.error(request, exc.message)\n"
     )
-    assert len(_hand_written_error_handling(copy)) == 3
+    assert len(_hand_written_error_handling(copy)) == 4
 
 
 def test_a_domain_error_on_a_form_shows_next_to_its_field(web, alpha):
@@ -159,3 +176,100 @@ def test_any_other_refusal_is_a_page_with_its_status_and_message(alpha):
     response = _raising(Conflict("Taken."))(RequestFactory().get("/app/x/"))
     assert response.status_code == HTTPStatus.CONFLICT
     assert "Taken." in response.content.decode()
+
+
+# A page that answers a refusal has written nothing, as the API's answers
+# (core/api.py): each way a page turns a domain error into its answer undoes
+# the request's writes, unless the error says they must stand.
+
+
+def _writes_a_chair_then(answer):
+    """A view that writes, then is refused, answered by `answer(request, exc)`."""
+
+    def view(request):
+        chair_make(name="Written before the refusal")
+        try:
+            raise Conflict("Taken.")
+        except Conflict as exc:
+            return answer(request, exc)
+
+    return view
+
+
+def _form_answer(request, exc):
+    form = forms.Form({})
+    form.is_valid()
+    form_error_from(exc, form)
+    return HttpResponse(str(form.non_field_errors()), status=HTTPStatus.BAD_REQUEST)
+
+
+def _message_answer(request, exc):
+    message_refusal(request, exc)
+    return HttpResponse(status=HTTPStatus.FOUND)
+
+
+def _uncaught(request, exc):
+    raise exc
+
+
+ANSWERS = {
+    "page_errors": page_errors(_writes_a_chair_then(_uncaught)),
+    "json_errors": json_errors(_writes_a_chair_then(_uncaught)),
+    "form_error_from": page_errors(_writes_a_chair_then(_form_answer)),
+    "message_refusal": page_errors(_writes_a_chair_then(_message_answer)),
+}
+
+
+def _in_request_transaction(view, request):
+    """What ATOMIC_REQUESTS does around a view."""
+    with transaction.atomic():
+        return view(request)
+
+
+@pytest.mark.parametrize("answer", sorted(ANSWERS))
+def test_a_page_that_answers_a_refusal_has_written_nothing(alpha, answer):
+    request = RequestFactory().post("/app/x/")
+    request._messages = CookieStorage(request)
+
+    with schema_context(alpha.schema_name):
+        response = _in_request_transaction(ANSWERS[answer], request)
+
+        assert response.status_code >= HTTPStatus.FOUND
+        assert not Chair.objects.filter(name="Written before the refusal").exists()
+
+
+def test_the_page_showing_a_refusal_still_reads_the_database(alpha):
+    """The writes are undone after the answer is rendered, not before."""
+
+    def view(request):
+        try:
+            chair_make(name="Written before the refusal")
+            raise Conflict("Taken.")
+        except Conflict as exc:
+            form_error_from(exc, forms.Form({}))
+        return HttpResponse(str(Chair.objects.count()))
+
+    with schema_context(alpha.schema_name):
+        before = Chair.objects.count()
+        response = _in_request_transaction(page_errors(view), RequestFactory().get("/"))
+
+        assert response.content.decode() == str(before + 1)
+        assert Chair.objects.count() == before
+
+
+def test_a_refusal_shown_outside_page_errors_is_a_programming_error():
+    with pytest.raises(RuntimeError, match="page_errors"):
+        message_refusal(RequestFactory().get("/"), Conflict("Taken."))
+
+
+def test_a_refusal_whose_writes_must_stand_keeps_them(alpha):
+    @page_errors
+    def view(request):
+        chair_make(name="Kept")
+        raise Conflict("Declined, and the attempt is recorded.", keeps_writes=True)
+
+    with schema_context(alpha.schema_name):
+        response = _in_request_transaction(view, RequestFactory().post("/app/x/"))
+
+        assert response.status_code == HTTPStatus.CONFLICT
+        assert Chair.objects.filter(name="Kept").exists()

@@ -23,7 +23,7 @@ from chairside.payments import selectors as payment_selectors
 from chairside.payments.manual import payment_manual_record
 from chairside.scheduling.models import Appointment
 from chairside.web.decorators import staff_required
-from chairside.web.errors import form_error_from
+from chairside.web.errors import form_error_from, message_refusal
 from chairside.web.forms import (
     InvoiceLineFormSet,
     InvoiceMetaForm,
@@ -151,7 +151,7 @@ def payment_record(request: HttpRequest, invoice_id: int) -> HttpResponse:
         except PermissionDenied:
             raise  # the forbidden page (page_errors)
         except ChairsideError as exc:
-            messages.error(request, exc.message)
+            message_refusal(request, exc)
         else:
             messages.success(request, _("Payment recorded."))
     else:
@@ -175,7 +175,7 @@ def payment_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
         except PermissionDenied:
             raise  # the forbidden page (page_errors)
         except ChairsideError as exc:
-            messages.error(request, exc.message)
+            message_refusal(request, exc)
         else:
             messages.success(request, _("Refund recorded."))
     return HttpResponseRedirect(reverse("web:invoice", args=[payment.invoice_id]))

@@ -48,6 +48,8 @@ from chairside.web.errors import (
     form_error_from,
     form_error_json,
     json_errors,
+    message_refusal,
+    refuse_writes,
     wants_json,
 )
 from chairside.web.forms import AppointmentEditForm, BookingForm, MoveForm
@@ -302,12 +304,13 @@ def appointment_status(request: HttpRequest, appointment_id: int) -> HttpRespons
         if wants_json(request):
             raise
         if request.htmx:
+            refuse_writes(exc)
             return HttpResponse(
                 f'<tr><td colspan="5" role="alert" class="alert error">'
                 f"{escape(exc.message)}</td></tr>",
                 status=exc.status,
             )
-        messages.error(request, exc.message)
+        message_refusal(request, exc)
         return HttpResponseRedirect(reverse("web:dashboard"))
     if wants_json(request):
         return JsonResponse({"id": appointment.pk, "status": appointment.status})
