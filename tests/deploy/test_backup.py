@@ -226,3 +226,37 @@ def test_rotation_keeps_the_newest_complete_backups(tmp_path):
         "chairside-20260102T000000Z",
         "chairside-20260103T000000Z",
     ]
+
+
+def test_without_database_url_the_embedded_server_is_backed_up(tmp_path, monkeypatch):
+    """A machine without PostgreSQL runs the app on the embedded server
+    (var/pgdata); `scripts/backup` with no DATABASE_URL backs that one up."""
+    from chairside.core.embedded_postgres import stop_embedded_server
+    from chairside.ops import backup
+
+    data_dir = tmp_path / "pgdata"
+    monkeypatch.setattr(backup, "EMBEDDED_DATA_DIR", data_dir)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    try:
+        url = backup._database_url_or_embedded("")
+        with psycopg.connect(url) as conn:
+            # The one table the backup reads: no clinics registered yet.
+            conn.execute("CREATE TABLE tenants_clinic (slug text, schema_name text)")
+            conn.execute("CREATE TABLE kept (note text)")
+            conn.execute("INSERT INTO kept VALUES ('from the embedded server')")
+
+        code = backup.main(
+            ["--dir", str(tmp_path / "backups"), "backup", "--keep", "1"]
+        )
+
+        assert code == 0
+        (made,) = backups_list(tmp_path / "backups")
+        listing = subprocess.run(  # noqa: S603 (our pg_restore, our file)
+            [_tool("pg_restore", url), "--list", str(made / backup.FULL)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "TABLE DATA public kept" in listing
+    finally:
+        stop_embedded_server(data_dir)

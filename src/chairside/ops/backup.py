@@ -303,6 +303,20 @@ def _latest(directory: Path) -> Path:
     return backups[-1]
 
 
+# The embedded PostgreSQL's data, as config/settings/base.py places it.
+EMBEDDED_DATA_DIR = Path(__file__).resolve().parents[3] / "var" / "pgdata"
+
+
+def _database_url_or_embedded(url: str) -> str:
+    """The server DATABASE_URL names, else the embedded one the app uses on
+    a machine without PostgreSQL (started if it is not running)."""
+    if url:
+        return url
+    from chairside.core.embedded_postgres import embedded_database_url
+
+    return embedded_database_url(EMBEDDED_DATA_DIR)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="chairside-backup", description=__doc__.split("\n")[0]
@@ -310,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", ""),
-        help="default: $DATABASE_URL",
+        help="default: $DATABASE_URL, else the embedded server in var/pgdata",
     )
     parser.add_argument(
         "--dir",
@@ -338,8 +352,7 @@ def main(argv: list[str] | None = None) -> int:
             for path in backups_list(args.dir):
                 print(path)
             return 0
-        if not args.database_url:
-            raise BackupError("DATABASE_URL is not set")
+        args.database_url = _database_url_or_embedded(args.database_url)
         if args.command == "backup":
             path = backup_create(
                 database_url=args.database_url, directory=args.dir, keep=args.keep

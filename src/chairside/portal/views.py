@@ -82,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
         (
             a,
             scheduling_selectors.appointment_allowed_actions(
-                actor=request.user, appointment=a, now=now
+                actor=request.user, appointment=a, now=now, rules=online_rules
             ),
         )
         for a in appointments

@@ -162,12 +162,17 @@ def appointment_get(
 
 
 def appointment_allowed_actions(
-    *, actor: User, appointment: Appointment, now: datetime | None = None
+    *,
+    actor: User,
+    appointment: Appointment,
+    now: datetime | None = None,
+    rules: SchedulingSettings | None = None,
 ) -> list[str]:
     """What `actor` may do to `appointment` now: the statuses it may move
     to (see transitions; "confirmed" from checked_in is "undo check-in")
     and "reschedule". Staff pages offer exactly these; the services
-    refuse the rest."""
+    refuse the rest. A page listing a patient's visits passes the clinic's
+    `rules` once rather than having them read for each visit."""
     now = now or timezone.now()
     if not policies.can_edit_appointment(actor, appointment):
         return []
@@ -179,7 +184,7 @@ def appointment_allowed_actions(
     if appointment.status in transitions.RESCHEDULABLE:
         actions.append(transitions.RESCHEDULE)
     if is_patient(actor):
-        rules = scheduling_settings_get()
+        rules = rules or scheduling_settings_get()
         if not online.can_change_online(
             appointment, window_hours=rules.cancellation_window_hours, now=now
         ):

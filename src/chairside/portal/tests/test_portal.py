@@ -6,7 +6,9 @@ from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -164,6 +166,35 @@ def test_the_portal_offers_cancel_and_change_only_outside_the_window(
     assert f"/portal/visits/{later.pk}/move/" in page
     assert f"/portal/visits/{soon.pk}/cancel/" not in page
     assert f"/portal/visits/{soon.pk}/move/" not in page
+
+
+def _portal_home_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/portal/").status_code == HTTPStatus.OK
+    return len(queries)
+
+
+def test_the_portal_home_reads_the_same_whatever_the_number_of_visits(web, alpha, own):
+    """The clinic's online rules are read once, not once per upcoming visit."""
+    mine, _theirs = own
+    client = web(alpha, "patient")
+    with schema_context(alpha.schema_name):
+        dentist, chair = open_dentist_make(), chair_make()
+        Appointment.objects.create(
+            patient=mine, dentist=dentist, chair=chair, starts_at=clinic_local(3, 10)
+        )
+    _portal_home_queries(client)  # the session's and caches' first reads
+    with_one = _portal_home_queries(client)
+    with schema_context(alpha.schema_name):
+        for day in range(4, 9):
+            Appointment.objects.create(
+                patient=mine,
+                dentist=dentist,
+                chair=chair,
+                starts_at=clinic_local(day, 10),
+            )
+
+    assert _portal_home_queries(client) == with_one
 
 
 def test_cancelling_inside_the_window_anyway_shows_the_services_refusal(
