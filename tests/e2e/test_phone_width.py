@@ -99,3 +99,22 @@ def test_the_portal_fits_a_phone(page: Page, live_server, shot):
     page.goto(f"{base}/portal/")
     _fits(page)
     shot(page, "portal")
+
+
+DESK = {"width": 1280, "height": 800}
+
+
+def test_the_dashboards_cards_show_every_column_at_a_desk(page: Page, live_server):
+    """At 1280 px the unpaid invoices' Balance column was cut off: the
+    full-width card above kept the row's four grid tracks, a quarter each."""
+    base = f"http://alpha.localhost:{live_server}"
+    page.set_viewport_size(DESK)
+    _sign_in_in_spanish(page, base, "receptionist@alpha.test")
+
+    page.goto(base + "/app/")
+    clipped = page.evaluate(
+        """[...document.querySelectorAll('main .card')]
+             .filter((c) => c.scrollWidth > c.clientWidth + 1)
+             .map((c) => c.querySelector('h2').textContent)"""
+    )
+    assert clipped == []
