@@ -96,7 +96,7 @@ format: install
 
 ## Stop the embedded PostgreSQL (only used when DATABASE_URL is unset).
 db-stop: install
-	$(BIN)/python -c 'from pathlib import Path; from chairside.core.embedded_postgres import stop_embedded_server as s; s(Path("var/pgdata"))'
+	$(BIN)/python -c 'from chairside.core.embedded_postgres import DATA_DIR, stop_embedded_server as s; s(DATA_DIR)'
 
 clean:
 	rm -rf $(VENV) var/cache var/staticfiles

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 
+from chairside.core.embedded_postgres import DATA_DIR as EMBEDDED_DATA_DIR
 from chairside.core.embedded_postgres import embedded_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -135,7 +136,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 # Without DATABASE_URL we start a real PostgreSQL 16 from the pgserver wheel,
 # with its data under var/, so a fresh machine needs nothing installed.
 DATABASE_URL = env("DATABASE_URL", default="") or embedded_database_url(
-    VAR_DIR / "pgdata"
+    EMBEDDED_DATA_DIR
 )
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 # django-tenants, minus redundant SET search_path

@@ -28,9 +28,9 @@ def server_url() -> str:
     if url:
         return url
     sys.path.insert(0, str(ROOT / "src"))
-    from chairside.core.embedded_postgres import embedded_database_url
+    from chairside.core.embedded_postgres import DATA_DIR, embedded_database_url
 
-    return embedded_database_url(ROOT / "var" / "pgdata")
+    return embedded_database_url(DATA_DIR)
 
 
 def with_database(url: str, name: str) -> str:

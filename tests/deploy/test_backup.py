@@ -231,14 +231,17 @@ def test_rotation_keeps_the_newest_complete_backups(tmp_path):
 def test_without_database_url_the_embedded_server_is_backed_up(tmp_path, monkeypatch):
     """A machine without PostgreSQL runs the app on the embedded server
     (var/pgdata); `scripts/backup` with no DATABASE_URL backs that one up."""
-    from chairside.core.embedded_postgres import stop_embedded_server
+    from chairside.core.embedded_postgres import (
+        embedded_database_url,
+        stop_embedded_server,
+    )
     from chairside.ops import backup
 
     data_dir = tmp_path / "pgdata"
-    monkeypatch.setattr(backup, "EMBEDDED_DATA_DIR", data_dir)
+    monkeypatch.setattr(backup, "DATA_DIR", data_dir)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     try:
-        url = backup._database_url_or_embedded("")
+        url = embedded_database_url(data_dir)  # what the app does on first run
         with psycopg.connect(url) as conn:
             # The one table the backup reads: no clinics registered yet.
             conn.execute("CREATE TABLE tenants_clinic (slug text, schema_name text)")
@@ -260,3 +263,20 @@ def test_without_database_url_the_embedded_server_is_backed_up(tmp_path, monkeyp
         assert "TABLE DATA public kept" in listing
     finally:
         stop_embedded_server(data_dir)
+
+
+def test_without_database_url_or_an_embedded_database_nothing_is_backed_up(
+    tmp_path, monkeypatch
+):
+    """A server whose DATABASE_URL went missing must not back up a new, empty
+    embedded database and call it done."""
+    from chairside.ops import backup
+
+    monkeypatch.setattr(backup, "DATA_DIR", tmp_path / "never-made")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    code = backup.main(["--dir", str(tmp_path / "backups"), "backup"])
+
+    assert code != 0
+    assert backups_list(tmp_path / "backups") == []
+    assert not (tmp_path / "never-made").exists()

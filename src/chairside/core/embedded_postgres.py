@@ -14,6 +14,9 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 DATABASE_NAME = "chairside"
+# Where the app keeps the embedded server's data (var/ in the checkout):
+# settings, scripts/backup, `make db-stop` and the bench all take it from here.
+DATA_DIR = Path(__file__).resolve().parents[3] / "var" / "pgdata"
 
 
 def embedded_database_url(data_dir: Path) -> str:

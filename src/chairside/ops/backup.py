@@ -35,6 +35,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from chairside.core.embedded_postgres import DATA_DIR, embedded_database_url
+
 PREFIX = "chairside-"
 FULL = "full.dump"
 MANIFEST = "manifest.json"
@@ -303,18 +305,18 @@ def _latest(directory: Path) -> Path:
     return backups[-1]
 
 
-# The embedded PostgreSQL's data, as config/settings/base.py places it.
-EMBEDDED_DATA_DIR = Path(__file__).resolve().parents[3] / "var" / "pgdata"
-
-
 def _database_url_or_embedded(url: str) -> str:
-    """The server DATABASE_URL names, else the embedded one the app uses on
-    a machine without PostgreSQL (started if it is not running)."""
+    """The server DATABASE_URL names, else the embedded one the app runs on
+    on a machine without PostgreSQL (started if it is not running). Only if
+    the app has made it: a server whose DATABASE_URL went missing must not
+    back up, or restore into, a new empty database."""
     if url:
         return url
-    from chairside.core.embedded_postgres import embedded_database_url
-
-    return embedded_database_url(EMBEDDED_DATA_DIR)
+    if not (DATA_DIR / "PG_VERSION").exists():
+        raise BackupError(
+            f"DATABASE_URL is not set and there is no embedded database in {DATA_DIR}"
+        )
+    return embedded_database_url(DATA_DIR)
 
 
 def main(argv: list[str] | None = None) -> int:
