@@ -49,6 +49,20 @@ def _paid_by_card(env: StripeEnv, clinic, invoice):
     return data, payment
 
 
+def _succeeded_deliveries(env: StripeEnv, intent_id: str) -> list:
+    """The payment_intent.succeeded deliveries of one intent, once there is
+    one: a payment may complete before its webhook is delivered (the status
+    is also read back from Stripe), so a test reading the deliveries at once
+    found none now and then."""
+    return env.localstripe.wait_for(
+        lambda: [
+            d
+            for d in env.localstripe.deliveries_of("payment_intent.succeeded")
+            if d.event["data"]["object"]["id"] == intent_id
+        ]
+    )
+
+
 def _event_count(clinic) -> int:
     with schema_context(clinic.schema_name):
         return StripeEvent.objects.count()
@@ -229,11 +243,7 @@ def test_duplicate_delivery_changes_nothing(stripe_env: StripeEnv):
     env, alpha = stripe_env, stripe_env.alpha
     invoice = env.invoice(alpha, env.alpha_patients.patient, "60.00")
     data, _ = _paid_by_card(env, alpha, invoice)
-    delivery = next(
-        d
-        for d in env.localstripe.deliveries_of("payment_intent.succeeded")
-        if d.event["data"]["object"]["id"] == data["stripe_payment_id"]
-    )
+    (delivery,) = _succeeded_deliveries(env, data["stripe_payment_id"])
     events_before = _event_count(alpha)
 
     # The very same bytes and signature, delivered again (Stripe retries).
@@ -414,11 +424,7 @@ def test_two_clinics_two_accounts_never_cross(stripe_env: StripeEnv):
     _wait_status(env, beta, data["id"], PaymentStatus.COMPLETED)
     assert env.refresh(beta, beta_invoice).status == InvoiceStatus.PAID
     assert env.refresh(alpha, alpha_invoice).status == InvoiceStatus.PENDING
-    deliveries = [
-        d
-        for d in env.localstripe.deliveries_of("payment_intent.succeeded")
-        if d.event["data"]["object"]["id"] == data["stripe_payment_id"]
-    ]
+    deliveries = _succeeded_deliveries(env, data["stripe_payment_id"])
     assert [d.host.split(":")[0] for d in deliveries] == [beta.host]
     assert _event_count(alpha) == 0
 
@@ -535,11 +541,7 @@ def test_card_captured_after_a_failure_and_cash_is_kept_for_refund(
 
     payment = _wait_status(env, alpha, data["id"], PaymentStatus.NEEDS_REFUND)
     assert payment.refund_due == Decimal("120.00")
-    deliveries = [
-        d
-        for d in env.localstripe.deliveries_of("payment_intent.succeeded")
-        if d.event["data"]["object"]["id"] == data["stripe_payment_id"]
-    ]
+    deliveries = _succeeded_deliveries(env, data["stripe_payment_id"])
     assert [d.status for d in deliveries] == [HTTPStatus.OK]
     invoice = env.refresh(alpha, invoice)
     assert (invoice.status, invoice.amount_paid) == (InvoiceStatus.PAID, Decimal(120))
