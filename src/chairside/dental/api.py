@@ -81,6 +81,16 @@ def create_procedure_code(request: HttpRequest, payload: ProcedureCodeIn) -> Any
     return Status(HTTPStatus.CREATED, code)
 
 
+# Before /procedure-codes/{code_id}, which would take "import" as an id.
+@router.post("/procedure-codes/import", response=with_errors({200: ImportOut}))
+def import_procedure_codes(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    if file.size and file.size > catalogue_import.MAX_BYTES:
+        content = b"x" * (catalogue_import.MAX_BYTES + 1)  # refused as too large
+    else:
+        content = file.read(catalogue_import.MAX_BYTES + 1)
+    return catalogue_import.procedure_codes_import(actor=request.auth, content=content)
+
+
 @router.patch(
     "/procedure-codes/{code_id}", response=with_errors({200: ProcedureCodeOut})
 )
@@ -93,15 +103,6 @@ def update_procedure_code(
         procedure_code=code,
         changes=payload.model_dump(exclude_unset=True, exclude_none=True),
     )
-
-
-@router.post("/procedure-codes/import", response=with_errors({200: ImportOut}))
-def import_procedure_codes(request: HttpRequest, file: File[UploadedFile]) -> Any:
-    if file.size and file.size > catalogue_import.MAX_BYTES:
-        content = b"x" * (catalogue_import.MAX_BYTES + 1)  # refused as too large
-    else:
-        content = file.read(catalogue_import.MAX_BYTES + 1)
-    return catalogue_import.procedure_codes_import(actor=request.auth, content=content)
 
 
 @router.get("/fee-schedules", response=with_errors({200: list[FeeScheduleOut]}))

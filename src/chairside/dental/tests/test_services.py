@@ -323,3 +323,14 @@ def test_erasure_blanks_notes_and_keeps_the_clinical_facts(ctx):
     assert not events.exclude(note="").exists()
     assert not events.filter(invalidated_reason__contains="Pat").exists()
     assert ChartEntry.objects.filter(patient=ctx["patient"]).count() == 2
+
+
+def test_demo_seed_is_idempotent(ctx):
+    from chairside.dental.demo import seed_dental_demo
+
+    seed_dental_demo()
+    counts = (ProcedureCode.objects.count(), ChartEntry.objects.count())
+    seed_dental_demo()
+    assert (ProcedureCode.objects.count(), ChartEntry.objects.count()) == counts
+    assert ChartEntry.objects.values("patient").distinct().count() == 2
+    assert ProcedureCode.objects.filter(code="RCT-MOLAR", effect="root_canal").exists()
