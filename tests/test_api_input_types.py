@@ -23,8 +23,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 import pytest
-from pydantic import AfterValidator, BaseModel
 from ninja.files import UploadedFile
+from pydantic import AfterValidator, BaseModel
 from pydantic.fields import FieldInfo
 
 from chairside.core import types as bounded
