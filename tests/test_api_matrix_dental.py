@@ -158,6 +158,16 @@ CASES = [
     ),
     Case(
         "post",
+        p("/api/chart-entries/{w.entry.pk}/status"),
+        CLINICAL,
+        lambda w: {"status": "declined"},
+        refused={"patient": 404},
+    ),
+    Case("get", p("/api/chart/settings"), EVERYONE),
+    Case("put", p("/api/chart/settings"), ADMIN, lambda w: {"default_notation": "fdi"}),
+    Case("put", p("/api/chart/settings/mine"), STAFF, lambda w: {"notation": None}),
+    Case(
+        "post",
         p("/api/chart-entries/{w.entry.pk}/invalidate"),
         CLINICAL,
         lambda w: {"reason": "Charted on the wrong patient"},

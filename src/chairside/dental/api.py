@@ -16,18 +16,22 @@ from chairside.dental.schemas import (
     ChartEntryIn,
     ChartEntryOut,
     ChartOut,
+    ChartSettingsIn,
+    ChartSettingsOut,
     CompleteIn,
     FeeScheduleIn,
     FeeScheduleOut,
     FeesIn,
     ImportOut,
     InvalidateIn,
+    MyNotationIn,
     NotationQuery,
     PatientFeeScheduleIn,
     ProcedureCodeFilter,
     ProcedureCodeIn,
     ProcedureCodeOut,
     ProcedureCodePatch,
+    StatusIn,
     ToothOut,
     entry_out,
 )
@@ -226,3 +230,42 @@ def invalidate_chart_entry(
         actor=request.auth, entry=entry, reason=payload.reason
     )
     return _entry_answer(request, entry)
+
+
+@router.post(
+    "/chart-entries/{entry_id}/status", response=with_errors({200: ChartEntryOut})
+)
+def set_chart_entry_status(
+    request: HttpRequest, payload: StatusIn, entry_id: int = ObjectId
+) -> Any:
+    entry = selectors.chart_entry_get(user=request.auth, entry_id=entry_id)
+    entry = services.chart_entry_set_status(
+        actor=request.auth, entry=entry, status=payload.status
+    )
+    return _entry_answer(request, entry)
+
+
+def _settings_out(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "default_notation": selectors.clinic_notation(),
+        "notation": selectors.notation_for(user=request.auth),
+    }
+
+
+@router.get("/chart/settings", response=with_errors({200: ChartSettingsOut}))
+def get_chart_settings(request: HttpRequest) -> Any:
+    return _settings_out(request)
+
+
+@router.put("/chart/settings", response=with_errors({200: ChartSettingsOut}))
+def update_chart_settings(request: HttpRequest, payload: ChartSettingsIn) -> Any:
+    services.chart_settings_set(
+        actor=request.auth, default_notation=payload.default_notation
+    )
+    return _settings_out(request)
+
+
+@router.put("/chart/settings/mine", response=with_errors({200: ChartSettingsOut}))
+def update_my_notation(request: HttpRequest, payload: MyNotationIn) -> Any:
+    services.notation_preference_set(actor=request.auth, notation=payload.notation)
+    return _settings_out(request)

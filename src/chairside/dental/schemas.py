@@ -246,3 +246,20 @@ class ChartOut(Schema):
     notation: str
     entries: list[ChartEntryOut]
     teeth: list[ToothStateOut]
+
+
+class StatusIn(Schema):
+    status: Literal["planned", "declined", "referred"]
+
+
+class ChartSettingsIn(Schema):
+    default_notation: NotationName
+
+
+class MyNotationIn(Schema):
+    notation: NotationName | None  # None: the clinic's default
+
+
+class ChartSettingsOut(Schema):
+    default_notation: str
+    notation: str  # the caller's: their own, else the clinic's

@@ -118,6 +118,11 @@ def notation_for(*, user: Any) -> Notation:
         )
         if own:
             return Notation(own)
+    return clinic_notation()
+
+
+def clinic_notation() -> Notation:
+    """The clinic's default tooth notation (FDI until an admin picks one)."""
     default = (
         ChartSettings.objects.filter(pk=1)
         .values_list("default_notation", flat=True)

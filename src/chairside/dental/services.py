@@ -365,7 +365,9 @@ def chart_entry_create(
                 details={"field": "procedure_code"},
             )
         area: str | None = code.area
-        fee = selectors.fee_for(patient=patient, code=code)
+        # Work done elsewhere is not billed here: it has no fee.
+        if status != EntryStatus.EXISTING_ELSEWHERE:
+            fee = selectors.fee_for(patient=patient, code=code)
     elif kind == EntryKind.CONDITION and condition and procedure_code is None:
         condition_type = _condition_of(condition)
         area = None

@@ -176,3 +176,42 @@ def test_no_cdt_code_list_in_the_repository():
         if len(codes) >= 3:
             offenders.append((str(path.relative_to(ROOT)), sorted(codes)[:5]))
     assert offenders == []
+
+
+def test_entries_are_named_in_the_callers_notation(dentist, api, alpha):
+    admin = api(alpha, "admin")
+    assert admin.put("/api/chart/settings", {"default_notation": "universal"}).json()[
+        "notation"
+    ] == ("universal")
+    patient = world_patient(alpha)
+    entry = dentist.post(
+        f"/api/patients/{patient.pk}/chart/entries",
+        {"kind": "condition", "condition": "missing", "tooth": "18"},
+    ).json()
+    assert (entry["tooth"], entry["tooth_name"]) == (18, "1")
+    mine = dentist.put("/api/chart/settings/mine", {"notation": "palmer"}).json()
+    assert mine == {"default_notation": "universal", "notation": "palmer"}
+    chart = dentist.get(f"/api/patients/{patient.pk}/chart").json()
+    assert chart["entries"][0]["tooth_name"] == "UR8"
+    assert api(alpha, "receptionist").get("/api/chart/settings").json()["notation"] == (
+        "universal"
+    )
+
+
+def test_chart_endpoint_query_count_is_constant(dentist, alpha):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patient = world_patient(alpha)
+    path = f"/api/patients/{patient.pk}/chart"
+    counts = []
+    for n in (3, 27):
+        for _ in range(n):
+            dentist.post(
+                f"{path}/entries",
+                {"kind": "condition", "condition": "watch", "tooth": "21"},
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert len(dentist.get(path).json()["entries"]) in (3, 30)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -334,3 +334,25 @@ def test_demo_seed_is_idempotent(ctx):
     assert (ProcedureCode.objects.count(), ChartEntry.objects.count()) == counts
     assert ChartEntry.objects.values("patient").distinct().count() == 2
     assert ProcedureCode.objects.filter(code="RCT-MOLAR", effect="root_canal").exists()
+
+
+def test_status_moves_and_work_done_elsewhere_has_no_fee(ctx):
+    entry = _plan(ctx)
+    declined = services.chart_entry_set_status(
+        actor=ctx["dentist"], entry=entry, status="declined"
+    )
+    assert declined.status == "declined"
+    with pytest.raises(Conflict):
+        services.chart_entry_set_status(
+            actor=ctx["dentist"], entry=declined, status="completed"
+        )
+    assert _plan(ctx, status="existing_elsewhere").fee is None
+    with pytest.raises(ChairsideError):
+        services.chart_entry_create(
+            actor=ctx["dentist"],
+            patient=ctx["patient"],
+            kind="condition",
+            condition="caries",
+            tooth="36",
+            status="planned",
+        )
