@@ -29,6 +29,7 @@ from chairside.patients.models import Patient
 from chairside.patients.policies import can_erase_patient
 from chairside.payments import erasure as payments_erasure
 from chairside.scheduling import erasure as scheduling_erasure
+from chairside.treatment import erasure as treatment_erasure
 
 
 @transaction.atomic
@@ -60,6 +61,7 @@ def patient_erase(*, actor: User, patient: Patient) -> Literal["deleted", "anony
     notifications_erasure.erase_patient(actor=actor, patient_id=patient_id)
     payments_erasure.erase_patient(actor=actor, patient_id=patient_id)
     billing_erasure.erase_patient(actor=actor, patient_id=patient_id)
+    treatment_erasure.erase_patient(actor=actor, patient_id=patient_id)
     outcome: Literal["deleted", "anonymized"] = "anonymized"
     if not invoices.exists():
         try:
