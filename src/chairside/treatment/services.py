@@ -128,8 +128,8 @@ def plan_item_add(
     """Put a procedure in a draft plan: a planned procedure already on the
     chart (`chart_entry_id`), or a new one charted now from
     `procedure_code` and its place (its fee frozen by dental)."""
-    ensure(policies.can_plan(actor))
     plan = _plan_locked(actor=actor, plan_id=plan_id)
+    ensure(policies.can_plan(actor))
     _ensure_draft(plan)
     alternative = _check_place(phase, alternative)
     if chart_entry_id is not None:
@@ -204,8 +204,8 @@ def plan_items_arrange(
 ) -> TreatmentPlan:
     """Move a draft's items between phases and alternatives:
     `items` = [{"id", "phase", "alternative"}]."""
-    ensure(policies.can_plan(actor))
     plan = _plan_locked(actor=actor, plan_id=plan_id)
+    ensure(policies.can_plan(actor))
     _ensure_draft(plan)
     for change in items:
         item = _item_of(plan, change["id"])
@@ -222,8 +222,8 @@ def plan_items_arrange(
 def plan_item_remove(*, actor: Any, plan_id: int, item_id: int) -> None:
     """Take an item out of a draft. The planned procedure stays on the
     chart (invalidate it there if it was a mistake)."""
-    ensure(policies.can_plan(actor))
     plan = _plan_locked(actor=actor, plan_id=plan_id)
+    ensure(policies.can_plan(actor))
     _ensure_draft(plan)
     _item_of(plan, item_id).delete()
 
@@ -234,8 +234,8 @@ def plan_item_remove(*, actor: Any, plan_id: int, item_id: int) -> None:
 @transaction.atomic
 def plan_present(*, actor: Any, plan_id: int) -> TreatmentPlan:
     """Freeze what the patient is shown: the snapshot and its SHA-256."""
-    ensure(policies.can_plan(actor))
     plan = _plan_locked(actor=actor, plan_id=plan_id)
+    ensure(policies.can_plan(actor))
     _ensure_draft(plan)
     items = selectors.plan_items(plan=plan)
     if not items:
@@ -267,8 +267,8 @@ def plan_revise(*, actor: Any, plan_id: int) -> TreatmentPlan:
     """A new draft version with the same items (those still planned); the
     presented or declined version stays readable, superseded. A plan the
     patient has accepted (some of) is in progress: plan anew instead."""
-    ensure(policies.can_plan(actor))
     plan = _plan_locked(actor=actor, plan_id=plan_id)
+    ensure(policies.can_plan(actor))
     if plan.status not in (PlanStatus.PRESENTED, PlanStatus.DECLINED):
         raise Conflict(
             _("Only a presented or declined plan can be revised."),

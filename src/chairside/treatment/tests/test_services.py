@@ -121,14 +121,18 @@ def test_database_refuses_changing_a_presented_snapshot(alpha, catalogue):
     with tenant_context(alpha):
         for sql in (
             "UPDATE treatment_treatmentplan SET snapshot = '{}'::jsonb WHERE id = %s",
-            "UPDATE treatment_treatmentplan SET snapshot_hash = repeat('0', 64) WHERE id = %s",
+            "UPDATE treatment_treatmentplan SET snapshot_hash = repeat('0', 64)"
+            " WHERE id = %s",
             "DELETE FROM treatment_treatmentplan WHERE id = %s",
             "UPDATE treatment_planitem SET phase = 5 WHERE plan_id = %s",
             "DELETE FROM treatment_planitem WHERE plan_id = %s",
         ):
-            with pytest.raises(DatabaseError, match="pgtrigger"), transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, [plan.pk])
+            with (
+                pytest.raises(DatabaseError, match="pgtrigger"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql, [plan.pk])
 
 
 def test_database_refuses_changing_an_acceptance(alpha, catalogue):
@@ -136,12 +140,16 @@ def test_database_refuses_changing_an_acceptance(alpha, catalogue):
     acceptance = _accept(alpha, plan)
     with tenant_context(alpha):
         for sql in (
-            "UPDATE treatment_planacceptance SET accepted_item_ids = '{}' WHERE id = %s",
+            "UPDATE treatment_planacceptance SET accepted_item_ids = '{}'"
+            " WHERE id = %s",
             "DELETE FROM treatment_planacceptance WHERE id = %s",
         ):
-            with pytest.raises(DatabaseError, match="pgtrigger"), transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, [acceptance.pk])
+            with (
+                pytest.raises(DatabaseError, match="pgtrigger"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql, [acceptance.pk])
 
 
 def test_acceptance_is_bound_to_the_snapshot_hash(alpha, catalogue):
