@@ -436,7 +436,7 @@ def accepted_item_ids(plan: TreatmentPlan) -> list[int]:
     return list(acceptance.accepted_item_ids) if acceptance else []
 
 
-def phase_entries(plan: TreatmentPlan, phase: int) -> list[ChartEntry]:
+def _phase_entries(plan: TreatmentPlan, phase: int) -> list[ChartEntry]:
     """The phase's accepted procedures still to be booked."""
     return list(
         ChartEntry.objects.select_for_update(of=("self",))
@@ -482,7 +482,7 @@ def plan_phase_book(
             code=TreatmentErrorCode.PLAN_NOT_ACCEPTED,
             details={"status": plan.status},
         )
-    entries = phase_entries(plan, phase)
+    entries = _phase_entries(plan, phase)
     if not entries:
         raise Conflict(
             _("Phase %(phase)s has no accepted procedure left to book.")
