@@ -34,6 +34,7 @@ DOMAIN_APPS = [
     ROOT / "src/chairside/audit",
     ROOT / "src/chairside/patients",
     ROOT / "src/chairside/scheduling",
+    ROOT / "src/chairside/dental",
     ROOT / "src/chairside/billing",
     ROOT / "src/chairside/payments",
     ROOT / "src/chairside/notifications",

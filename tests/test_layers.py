@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     # The clinical domain, in the order its rules need each other:
     {"patients"},
     {"scheduling"},  # books patients' appointments
+    {"dental"},  # the chart, procedure catalogue and fees (on visits)
     {"billing"},  # invoices for patients' visits
     {"payments"},  # pays invoices
     {"notifications"},  # reminds of appointments and overdue invoices

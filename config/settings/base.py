@@ -70,6 +70,8 @@ TENANT_APPS = [
     "chairside.accounts",
     "chairside.patients",
     "chairside.scheduling",
+    # The dental chart, procedure catalogue and fees.
+    "chairside.dental",
     "chairside.billing",
     "chairside.payments",
     # Stripe objects are synced into the clinic's own schema.

@@ -29,6 +29,9 @@ M = TypeVar("M", bound=type[models.Model])
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 # A read of a patient's medical history (a manual event).
 MEDICAL_HISTORY_READ = "medical_history.read"
+# A read of a patient's dental chart (a manual event on the patient, like
+# the one above: chairside.dental.selectors.patient_chart).
+CHART_READ = "chart.read"
 
 
 class Event(pghistory.models.Event):

@@ -11,7 +11,7 @@ from django.db.models import Func, Value
 from django.db.models.functions import Lower, Substr
 from phonenumber_field.modelfields import PhoneNumberField
 
-from chairside.audit.tracking import MEDICAL_HISTORY_READ, audited
+from chairside.audit.tracking import CHART_READ, MEDICAL_HISTORY_READ, audited
 from chairside.core.fields import EncryptedTextField
 from chairside.core.models import TimeStampedModel
 
@@ -68,7 +68,11 @@ def _search_document() -> SearchVector:
     )
 
 
-@audited(pghistory.ManualEvent(MEDICAL_HISTORY_READ), exclude=["search_vector"])
+@audited(
+    pghistory.ManualEvent(MEDICAL_HISTORY_READ),
+    pghistory.ManualEvent(CHART_READ),
+    exclude=["search_vector"],
+)
 class Patient(TimeStampedModel):
     first_name = models.CharField(max_length=50)
     last_name = models.CharField(max_length=50)
