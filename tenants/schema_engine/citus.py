@@ -139,7 +139,49 @@ def schema_distribute(schema_name: str) -> None:
     transaction that made the schema (a rollback undoes both)."""
     schema_functions_pin(schema_name)
     _execute("SET LOCAL citus.enable_unsafe_triggers = on")
+    # Distributing copies the rows into the new shards, which fires their
+    # triggers: the audit trail would record the copy as activity (and, with
+    # its event table not distributed yet, fail). Off during the copy; Citus
+    # carries each trigger's state to the shards.
+    paused = _triggers_on_tables_with_rows(schema_name)
+    for table, trigger, _state in paused:
+        _execute(
+            sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(
+                sql.Identifier(schema_name, table), sql.Identifier(trigger)
+            )
+        )
     _execute("SELECT citus_schema_distribute(%s::regnamespace)", [schema_name])
+    for table, trigger, state in paused:
+        _execute(
+            sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(
+                sql.Identifier(schema_name, table),
+                sql.SQL(_ENABLE[state]),
+                sql.Identifier(trigger),
+            )
+        )
+
+
+_ENABLE = {"O": "ENABLE", "A": "ENABLE ALWAYS", "R": "ENABLE REPLICA"}
+
+
+def _triggers_on_tables_with_rows(schema_name: str) -> list[tuple[str, str, str]]:
+    rows = _execute(
+        "SELECT c.relname, t.tgname, t.tgenabled FROM pg_trigger t"
+        " JOIN pg_class c ON c.oid = t.tgrelid"
+        " WHERE c.relnamespace = %s::regnamespace AND NOT t.tgisinternal"
+        " AND t.tgenabled <> 'D' ORDER BY c.relname, t.tgname",
+        [schema_name],
+    )
+    with_rows: dict[str, bool] = {}
+    for table, _trigger, _state in rows:
+        if table not in with_rows:
+            (found,) = _execute(
+                sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(
+                    sql.Identifier(schema_name, table)
+                )
+            )[0]
+            with_rows[table] = found
+    return [row for row in rows if with_rows[row[0]]]
 
 
 def schema_is_distributed(schema_name: str) -> bool:

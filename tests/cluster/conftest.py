@@ -66,7 +66,7 @@ def django_db_setup(django_db_blocker):
 
 
 @pytest.fixture
-def committed(django_db_blocker):
+def committed(django_db_setup, django_db_blocker):
     """Database access outside a test transaction: what the test writes is
     committed (the cluster is fresh per run)."""
     with django_db_blocker.unblock():

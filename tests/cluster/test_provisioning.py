@@ -136,6 +136,21 @@ def test_new_clinic_lives_whole_on_a_worker(source, settings):
     assert worker_count(host, port, clinic.schema_name, "django_migrations") == (
         migrations
     )
+    # Distributing copied the starting rows (dental's condition types among
+    # them) with the audit triggers off: the audit trail holds what the
+    # template's holds (its seeding migration's events), nothing for the copy.
+    events = _fetch(
+        "SELECT relname FROM pg_class WHERE relnamespace = %s::regnamespace"
+        " AND relkind = 'r' AND relname LIKE '%%event'",
+        [clinic.schema_name],
+    )
+    assert events
+    for (table,) in events:
+        counts = [
+            _fetch(f'SELECT count(*) FROM "{schema}"."{table}"')[0]  # noqa: S608
+            for schema in (clinic.schema_name, "clinic_template")
+        ]
+        assert counts[0] == counts[1], table
     # The audit trigger runs on the worker, finds its table there (pinned
     # search path, renamed spares included) and draws a 64-bit id.
     assert _audited_write(clinic.schema_name, owner) > EVENT_ID_FLOOR
