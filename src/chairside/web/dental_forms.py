@@ -122,6 +122,8 @@ class ChartEntryForm(forms.Form):
                 "hx-get": search_url,
                 "hx-trigger": "input changed delay:200ms",
                 "hx-target": "#code-options",
+                # Not the form's outerHTML swap, which htmx would inherit.
+                "hx-swap": "innerHTML",
                 "role": "combobox",
                 "aria-controls": "code-options",
                 "aria-autocomplete": "list",

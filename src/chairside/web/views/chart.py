@@ -23,7 +23,7 @@ from chairside.dental import selectors as dental_selectors
 from chairside.dental import services as dental_services
 from chairside.dental.models import EntryKind, EntryStatus
 from chairside.dental.surfaces import display_surfaces
-from chairside.dental.teeth import tooth_name
+from chairside.dental.teeth import Notation, tooth_name
 from chairside.patients import selectors as patient_selectors
 from chairside.web import queries
 from chairside.web.decorators import staff_required
@@ -33,6 +33,11 @@ from chairside.web.odontogram import Dentitions, default_dentition, odontogram
 
 CODE_RESULTS = 12
 QUADRANT_NAMES = {1: "UR", 2: "UL", 3: "LL", 4: "LR"}
+NOTATION_LABELS = {
+    Notation.FDI: "FDI",
+    Notation.UNIVERSAL: "Universal",
+    Notation.PALMER: "Palmer",
+}
 
 
 def _place(entry, notation) -> str:
@@ -124,7 +129,7 @@ def _render_chart(
         "form": form,
         "saved": saved,
         "currency": request.tenant.currency,
-        "notation_label": chart.notation.name.title(),
+        "notation_label": NOTATION_LABELS[chart.notation],
         "conditions": conditions,
     }
     template = "web/chart/_area.html" if request.htmx else "web/chart/page.html"
