@@ -34,7 +34,10 @@ def chart_patient(django_db_blocker):
         alpha = Clinic.objects.get(slug="alpha")
         with schema_context(alpha.schema_name):
             admin = world_user(alpha, "admin")
-            codes = [
+            for code, text, area, effect, fee in (
+                ("COMP", "Composite filling", "surface", "filling", "120.00"),
+                ("CROWN", "Ceramic crown", "tooth", "crown", "950.00"),
+            ):
                 services.procedure_code_create(
                     actor=admin,
                     code=f"E2E{tag}-{code}",
@@ -44,11 +47,6 @@ def chart_patient(django_db_blocker):
                     effect=effect,
                     default_fee=Decimal(fee),
                 )
-                for code, text, area, effect, fee in (
-                    ("COMP", "Composite filling", "surface", "filling", "120.00"),
-                    ("CROWN", "Ceramic crown", "tooth", "crown", "950.00"),
-                )
-            ]
             patient = Patient.objects.create(
                 first_name="Charlie",
                 last_name="Chartwell",
@@ -58,7 +56,7 @@ def chart_patient(django_db_blocker):
         with schema_context(alpha.schema_name):
             with pgtrigger.ignore("dental.ChartEntry:entry_no_delete"):
                 ChartEntry.objects.filter(patient=patient).delete()
-            ProcedureCode.objects.filter(pk__in=[c.pk for c in codes]).delete()
+            ProcedureCode.objects.filter(code__startswith=f"E2E{tag}").delete()
             patient.delete()
 
 
@@ -88,7 +86,16 @@ def test_dentist_charts_a_surface_in_place_and_by_keyboard(
     expect(page.locator("svg.odontogram")).to_be_visible()
     page.evaluate("window.__sameDocument = true")
 
-    # Mouse: the occlusal surface of 16, a code from the type-ahead, save.
+    _chart_by_mouse(page, tag, shot)
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
+    _chart_by_keyboard(page, tag)
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
+    _phone(page, shot)
+    assert not errors, errors
+
+
+def _chart_by_mouse(page: Page, tag: str, shot) -> None:
+    """The occlusal surface of 16, a code from the type-ahead, save."""
     _surface(page, 16, "O").click()
     expect(page.locator("#chart-selection")).to_have_text("16 O")
     page.fill("#id_code_query", f"e2e{tag}-co")
@@ -96,7 +103,6 @@ def test_dentist_charts_a_surface_in_place_and_by_keyboard(
     expect(option).to_be_visible()
     shot(page, "typeahead")
     option.click()
-    assert not errors, errors
     expect(page.locator("#id_code_query")).to_have_value(f"E2E{tag}-COMP")
     page.get_by_role("button", name="Save to chart").click()
 
@@ -104,12 +110,13 @@ def test_dentist_charts_a_surface_in_place_and_by_keyboard(
     expect(_surface(page, 16, "M")).to_have_class("surface")
     expect(page.locator("#entries-table")).to_contain_text(f"E2E{tag}-COMP")
     expect(page.locator("#entries-table")).to_contain_text("120.00")
-    assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
     fill = _surface(page, 16, "O").evaluate("el => getComputedStyle(el).fill")
     assert fill == "rgb(198, 40, 40)", fill  # planned red
     shot(page, "desk-saved")
 
-    # Keyboard only: Tab into the chart, arrows to 47, Enter, O and D.
+
+def _chart_by_keyboard(page: Page, tag: str) -> None:
+    """Tab into the chart, arrows to 47, Enter, O and D, a code, Enter."""
     page.locator("#odontogram-heading").click()
     for _ in range(40):
         page.keyboard.press("Tab")
@@ -135,9 +142,10 @@ def test_dentist_charts_a_surface_in_place_and_by_keyboard(
     expect(_surface(page, 47, "O")).to_have_class("surface planned")
     expect(_surface(page, 47, "D")).to_have_class("surface planned")
     expect(_surface(page, 47, "M")).to_have_class("surface")
-    assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
 
-    # A phone: the drawing scales to the screen, nothing runs off it.
+
+def _phone(page: Page, shot) -> None:
+    """The drawing fits a phone's screen, nothing runs off it."""
     page.set_viewport_size(PHONE)
     page.reload()
     expect(page.locator("svg.odontogram")).to_be_visible()
@@ -148,7 +156,6 @@ def test_dentist_charts_a_surface_in_place_and_by_keyboard(
     )
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
     shot(page, "phone")
-    assert not errors, errors
 
 
 def test_receptionist_sees_the_chart_read_only(
@@ -166,3 +173,39 @@ def test_receptionist_sees_the_chart_read_only(
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     shot(page, "print")
+
+
+def test_admin_imports_a_catalogue_file_with_errors_and_fixes_it(
+    page: Page, live_server, chart_patient, shot, tmp_path
+):
+    from chairside.dental.catalogue_import import HEADER
+
+    _alpha, _patient, tag = chart_patient
+    base = f"http://alpha.localhost:{live_server}"
+    page.set_viewport_size(DESK)
+    _sign_in(page, base, "admin@alpha.test")
+    page.goto(f"{base}/app/settings/")
+    page.get_by_role("link", name="Procedure catalogue").click()
+    expect(page.get_by_role("link", name=f"E2E{tag}-CROWN")).to_be_visible()
+    page.fill("#code-search", f"e2e{tag}-cr")
+    expect(page.locator("#code-results")).not_to_contain_text(f"E2E{tag}-COMP")
+    shot(page, "catalogue")
+
+    bad = tmp_path / "codes.csv"
+    bad.write_text(
+        ",".join(HEADER) + "\n"
+        f"E2E{tag}-NEW,New one,,diagnostic,mouth,20,45.00,no,no,yes\n"
+        f"E2E{tag} BAD,Spaces,,diagnostic,elbow,20,45.00,no,no,yes\n"
+    )
+    page.get_by_role("link", name="Import CSV").click()
+    page.set_input_files("#id_file", str(bad))
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".import-errors")).to_contain_text("Unknown treatment area")
+    expect(page.locator(".import-errors tbody tr")).to_have_count(2)
+    shot(page, "import-refused")
+    page.set_viewport_size(PHONE)
+    shot(page, "import-refused-phone")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"

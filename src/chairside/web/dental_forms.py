@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chairside.dental.areas import Area
+from chairside.dental.catalogue_import import MAX_DURATION
 from chairside.dental.models import (
     NOTATION_CHOICES,
     Category,
@@ -193,7 +194,10 @@ class ProcedureCodeForm(forms.Form):
                     "tooth after an extraction...)."),
     )  # fmt: skip
     default_duration_minutes = forms.IntegerField(
-        label=_("Default duration (minutes)"), min_value=0, max_value=480, initial=30
+        label=_("Default duration (minutes)"),
+        min_value=0,
+        max_value=MAX_DURATION,
+        initial=ProcedureCode._meta.get_field("default_duration_minutes").default,
     )
     default_fee = forms.DecimalField(
         label=_("Default fee"), min_value=Decimal("0"), initial=Decimal("0"), **MONEY

@@ -24,7 +24,11 @@ from chairside.core.errors import ChairsideError
 from chairside.dental import policies as dental_policies
 from chairside.dental import selectors as dental_selectors
 from chairside.dental import services as dental_services
-from chairside.dental.catalogue_import import HEADER, procedure_codes_import
+from chairside.dental.catalogue_import import (
+    HEADER,
+    MAX_DURATION,
+    procedure_codes_import,
+)
 from chairside.dental.models import NOTATION_CHOICES
 from chairside.patients import selectors as patient_selectors
 from chairside.web.decorators import staff_required
@@ -39,10 +43,10 @@ from chairside.web.dental_forms import (
     code_initial,
 )
 from chairside.web.errors import (
+    error_rows,
     forbidden,
     form_error_from,
     message_refusal,
-    refuse_writes,
 )
 
 PAGE_SIZE = 50
@@ -176,10 +180,8 @@ def code_import(request: HttpRequest) -> HttpResponse:
                 actor=request.user, content=form.cleaned_data["file"].read()
             )
         except ChairsideError as exc:
-            refuse_writes(exc)
-            form.add_error(None, exc.message)
-            details = exc.details if isinstance(exc.details, dict) else {}
-            row_errors = list(details.get("rows") or [])
+            form_error_from(exc, form)
+            row_errors = error_rows(exc)
     return render(
         request,
         "web/catalogue/import.html",
@@ -188,6 +190,7 @@ def code_import(request: HttpRequest) -> HttpResponse:
             "result": result,
             "row_errors": row_errors,
             "header": ",".join(HEADER),
+            "max_duration": MAX_DURATION,
             "can_manage": dental_policies.can_manage_catalogue(request.user),
         },
         status=_status(form),
@@ -329,7 +332,7 @@ def patient_fee_schedule(request: HttpRequest, patient_id: int) -> HttpResponse:
 @staff_required
 def notation_settings(request: HttpRequest) -> HttpResponse:
     """The clinic's default notation (admins) and everyone's own."""
-    clinic_default = dental_selectors.notation_for(user=None)
+    clinic_default = dental_selectors.clinic_notation()
     mine = dental_selectors.notation_for(user=request.user)
     can_change_clinic = dental_policies.can_change_chart_settings(request.user)
     posted = request.POST if request.method == "POST" else None
