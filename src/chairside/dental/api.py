@@ -4,11 +4,14 @@ thin: parse, call a selector or service, shape the answer."""
 from http import HTTPStatus
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Path, Query, Router, Status
 from ninja.files import UploadedFile
 
 from chairside.accounts.auth import jwt_auth
+from chairside.core.errors import ChairsideError, ErrorCode
 from chairside.core.openapi import with_errors
 from chairside.core.types import MAX_BIGINT
 from chairside.dental import catalogue_import, selectors, services
@@ -41,6 +44,9 @@ from chairside.patients import selectors as patient_selectors
 router = Router(tags=["dental"], auth=jwt_auth)
 
 ObjectId = Path(..., ge=1, le=MAX_BIGINT)
+# The CSV's limit plus room for the multipart envelope.
+IMPORT_MAX_REQUEST = catalogue_import.MAX_BYTES + 64 * 1024
+CsvFile = File(None)  # optional, so a missing file is our own 422
 
 
 @router.get("/teeth", response=with_errors({200: list[ToothOut]}))
@@ -87,11 +93,22 @@ def create_procedure_code(request: HttpRequest, payload: ProcedureCodeIn) -> Any
 
 # Before /procedure-codes/{code_id}, which would take "import" as an id.
 @router.post("/procedure-codes/import", response=with_errors({200: ImportOut}))
-def import_procedure_codes(request: HttpRequest, file: File[UploadedFile]) -> Any:
-    if file.size and file.size > catalogue_import.MAX_BYTES:
-        content = b"x" * (catalogue_import.MAX_BYTES + 1)  # refused as too large
-    else:
-        content = file.read(catalogue_import.MAX_BYTES + 1)
+def import_procedure_codes(
+    request: HttpRequest, file: UploadedFile | None = CsvFile
+) -> Any:
+    """A multipart form with the CSV in `file` (catalogue_import.py)."""
+    # Refused before anything is read: past the limit, whatever it holds.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > IMPORT_MAX_REQUEST:
+        raise RequestDataTooBig(_("The request body is too large."))
+    if file is None:
+        raise ChairsideError(
+            _("Send the CSV file in the form field “file”."),
+            code=ErrorCode.VALIDATION_FAILED,
+            status=HTTPStatus.UNPROCESSABLE_ENTITY,
+            details={"field": "file"},
+        )
+    # One byte past the limit is enough for the import to refuse it.
+    content = file.read(catalogue_import.MAX_BYTES + 1)
     return catalogue_import.procedure_codes_import(actor=request.auth, content=content)
 
 

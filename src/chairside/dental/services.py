@@ -342,6 +342,11 @@ def chart_entry_create(
     unless `status` says otherwise; a condition is a finding, so it is
     existing_here (seen here) or existing_elsewhere, nothing else."""
     ensure(policies.can_write_chart(actor))
+    if patient.is_archived:
+        raise Conflict(
+            _("This patient is archived."), code=DentalErrorCode.PATIENT_ARCHIVED
+        )
+    _check_performed_on(performed_on)
     if kind == EntryKind.CONDITION:
         status = status or EntryStatus.EXISTING_HERE
         allowed: tuple[str, ...] = CONDITION_STATUSES
@@ -420,6 +425,15 @@ def chart_entry_create(
     return entry
 
 
+def _check_performed_on(value: date | None) -> None:
+    if value is not None and value > clinic_now().date():
+        raise ChairsideError(
+            _("A procedure cannot be done on a future date."),
+            code=DentalErrorCode.DATE_IN_FUTURE,
+            details={"field": "performed_on"},
+        )
+
+
 def _locked(entry: ChartEntry) -> ChartEntry:
     return ChartEntry.objects.select_for_update().get(pk=entry.pk)
 
@@ -436,6 +450,7 @@ def chart_entry_complete(
     dentist (the actor's own record by default); the fee frozen when it was
     planned stays, and from now on the database keeps it."""
     ensure(policies.can_write_chart(actor))
+    _check_performed_on(performed_on)
     entry = _locked(entry)
     if entry.kind != EntryKind.PROCEDURE or entry.status != EntryStatus.PLANNED:
         raise Conflict(

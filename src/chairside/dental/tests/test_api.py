@@ -215,3 +215,15 @@ def test_chart_endpoint_query_count_is_constant(dentist, alpha):
             assert len(dentist.get(path).json()["entries"]) in (3, 30)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_import_refuses_a_missing_or_oversized_file(api, alpha):
+    client = api(alpha, "admin")
+    missing = client.client.post(
+        "/api/procedure-codes/import", {}, **client._headers({})
+    )
+    assert missing.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert missing.json()["error"]["details"] == {"field": "file"}
+    big = _upload(client, HEADER + "\n" + "X" * (2 * 1024 * 1024))
+    assert big.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert "error" in big.json()

@@ -356,3 +356,31 @@ def test_status_moves_and_work_done_elsewhere_has_no_fee(ctx):
             tooth="36",
             status="planned",
         )
+
+
+def test_no_future_dates_no_archived_patients_and_supernumerary_teeth(ctx):
+    from datetime import timedelta
+
+    from chairside.core.clinic_time import clinic_now
+
+    tomorrow = clinic_now().date() + timedelta(days=1)
+    with pytest.raises(ChairsideError) as caught:
+        services.chart_entry_complete(
+            actor=ctx["dentist"], entry=_plan(ctx), performed_on=tomorrow
+        )
+    assert caught.value.code == DentalErrorCode.DATE_IN_FUTURE
+    extra = services.chart_entry_create(
+        actor=ctx["dentist"],
+        patient=ctx["patient"],
+        kind="condition",
+        condition="impacted",
+        tooth="18",
+        supernumerary=True,
+    )
+    assert (extra.tooth, extra.supernumerary) == (18, True)
+    teeth = services.patient_chart(actor=ctx["dentist"], patient=ctx["patient"]).teeth
+    assert teeth[18].conditions == []  # the extra tooth, not 18 itself
+    ctx["other"].is_archived = True
+    ctx["other"].save()
+    with pytest.raises(Conflict):
+        _plan(ctx, patient=ctx["other"])
