@@ -8,6 +8,7 @@ from chairside.accounts.api import build_auth_router
 from chairside.audit.api import router as audit_router
 from chairside.billing.api import router as billing_router
 from chairside.core.api import install_error_handlers
+from chairside.dental.api import router as dental_router
 from chairside.notifications.api import router as notifications_router
 from chairside.patients.api import router as patients_router
 from chairside.payments.api import router as payments_router
@@ -36,6 +37,7 @@ clinic_api.add_router("", build_auth_router())
 clinic_api.add_router("", patients_router)
 clinic_api.add_router("", privacy_router)
 clinic_api.add_router("", scheduling_router)
+clinic_api.add_router("", dental_router)
 clinic_api.add_router("", billing_router)
 clinic_api.add_router("", treatment_router)
 clinic_api.add_router("", payments_router)

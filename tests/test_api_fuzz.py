@@ -47,7 +47,15 @@ from schemathesis.specs.openapi.formats import unregister_string_format
 
 pytestmark = pytest.mark.django_db
 
-FUZZED_TAGS = {"patients", "scheduling", "audit", "billing", "payments", "reminders"}
+FUZZED_TAGS = {
+    "patients",
+    "scheduling",
+    "dental",
+    "audit",
+    "billing",
+    "payments",
+    "reminders",
+}
 # The hostile pass also takes sign-in (its rate limit answers 429, a 4xx).
 HOSTILE_TAGS = FUZZED_TAGS | {"auth"}
 # (generation mode, examples per operation): valid requests must be handled

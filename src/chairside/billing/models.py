@@ -119,7 +119,8 @@ class Invoice(TimeStampedModel):
 class InvoiceItem(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="items")
     description = models.CharField(max_length=200)
-    procedure_code = models.CharField(max_length=20, blank=True)  # e.g. CDT D1110
+    # The clinic's own code (e.g. PROPHY): licensed code sets are not shipped.
+    procedure_code = models.CharField(max_length=20, blank=True)
     # Where on the mouth, as printed ("16", "#3"; "MOD"): the bill's words,
     # kept as text like the description.
     tooth = models.CharField(max_length=20, blank=True, default="")

@@ -22,9 +22,9 @@ from tenants.models import Clinic
 
 # (lines, paid in cash now, days until due)
 VISITS = [
-    ([("Check-up and cleaning", 1, "95.00", "D1110"),
-      ("Bitewings", 2, "25.00", "D0274")], "145.00", 30),
-    ([("Composite filling", 1, "180.00", "D2391")], "80.00", 14),
+    ([("Check-up and cleaning", 1, "95.00", "PROPHY"),
+      ("Bitewings", 2, "25.00", "BWX")], "145.00", 30),
+    ([("Composite filling", 1, "180.00", "COMP-2S")], "80.00", 14),
     ([("Whitening consultation", 1, "60.00", "")], None, 21),
 ]  # fmt: skip
 

@@ -19,6 +19,7 @@ from chairside.accounts.services import user_create
 from chairside.core.actors import DEMO_SEED
 from chairside.demo.billing import seed_clinic_billing
 from chairside.demo.clinical import seed_clinical
+from chairside.dental.demo import seed_dental_demo
 from tenants.models import Clinic
 from tenants.services import clinic_provision
 
@@ -63,6 +64,7 @@ def seed_demo() -> list[Clinic]:
         with schema_context(clinic.schema_name):
             seed_clinic_users(clinic)
             seed_clinical(clinic)  # chairside.demo.clinical
+            seed_dental_demo(actor=DEMO_SEED)  # catalogue, fees, a few charts
         seed_clinic_billing(clinic)  # chairside.demo.billing
         clinics.append(clinic)
     return clinics

@@ -19,3 +19,5 @@ class DentalErrorCode(StrEnum):
     SCHEDULE_NAME_TAKEN = "dental_fee_schedule_name_taken"
     IMPORT_INVALID = "dental_import_invalid"
     IMPORT_TOO_LARGE = "dental_import_too_large"
+    DATE_IN_FUTURE = "dental_date_in_future"
+    PATIENT_ARCHIVED = "dental_patient_archived"

@@ -2,10 +2,10 @@
 about them (see docs/privacy.md).
 
 Erasure crosses the domain: invoices (billing), payments, appointments
-(scheduling), reminders (notifications), the account (accounts) and the
-record itself (patients). Each app has its own erase step in its
-`erasure.py`, which knows what that app must keep by law and what it
-blanks; this app, above them all, runs the steps in one transaction.
+(scheduling), the dental chart (dental), reminders (notifications), the
+account (accounts) and the record itself (patients). Each app has its
+own erase step in its `erasure.py`, which knows what that app must keep by
+law and what it blanks; this app, above them all, runs the steps in one transaction.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from chairside.accounts.services import user_erase
 from chairside.billing import erasure as billing_erasure
 from chairside.billing.models import OPEN_STATUSES, Invoice
 from chairside.core.errors import Conflict
+from chairside.dental import erasure as dental_erasure
 from chairside.notifications import erasure as notifications_erasure
 from chairside.patients import erasure as patients_erasure
 from chairside.patients.errors import PatientErrorCode
@@ -61,6 +62,7 @@ def patient_erase(*, actor: User, patient: Patient) -> Literal["deleted", "anony
     notifications_erasure.erase_patient(actor=actor, patient_id=patient_id)
     payments_erasure.erase_patient(actor=actor, patient_id=patient_id)
     billing_erasure.erase_patient(actor=actor, patient_id=patient_id)
+    dental_erasure.erase_patient(actor=actor, patient_id=patient_id)
     treatment_erasure.erase_patient(actor=actor, patient_id=patient_id)
     outcome: Literal["deleted", "anonymized"] = "anonymized"
     if not invoices.exists():

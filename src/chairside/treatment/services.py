@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from chairside.accounts.policies import ensure, is_patient
 from chairside.billing.services import clinic_currency
 from chairside.core.errors import ChairsideError, Conflict, NotFound
+from chairside.dental import services as dental_services
 from chairside.dental.models import ChartEntry, EntryKind, EntryStatus
 from chairside.dental.teeth import Notation
 from chairside.patients import selectors as patient_selectors
@@ -29,7 +30,6 @@ from chairside.scheduling import appointments as scheduling_services
 from chairside.scheduling import rules
 from chairside.scheduling import selectors as scheduling_selectors
 from chairside.scheduling.models import Appointment
-from chairside.treatment import dental_shim as dental_services
 from chairside.treatment import policies, selectors, snapshots
 from chairside.treatment.errors import TreatmentErrorCode
 from chairside.treatment.models import (

@@ -3,6 +3,8 @@ from django.urls import path
 from chairside.web.views import (
     billing,
     calendar,
+    catalogue,
+    chart,
     dashboard,
     patients,
     resources,
@@ -100,6 +102,29 @@ urlpatterns = [
         treatment.visit_invoice,
         name="treatment-visit-invoice",
     ),
+    # The chart (views/chart.py).
+    path("patients/<int:patient_id>/chart/", chart.chart_page, name="patient-chart"),
+    path(
+        "patients/<int:patient_id>/chart/entries/",
+        chart.chart_entry_add,
+        name="patient-chart-add",
+    ),
+    path(
+        "patients/<int:patient_id>/chart/entries/<int:entry_id>/complete/",
+        chart.chart_entry_complete,
+        name="chart-entry-complete",
+    ),
+    path(
+        "patients/<int:patient_id>/chart/entries/<int:entry_id>/invalidate/",
+        chart.chart_entry_invalidate,
+        name="chart-entry-invalidate",
+    ),
+    path("chart/codes/", chart.code_search, name="chart-code-search"),
+    path(
+        "patients/<int:patient_id>/fee-schedule/",
+        catalogue.patient_fee_schedule,
+        name="patient-fee-schedule",
+    ),
     path("invoices/", billing.invoice_list, name="invoices"),
     path("invoices/new/", billing.invoice_create, name="invoice-create"),
     path("invoices/<int:invoice_id>/", billing.invoice_detail, name="invoice"),
@@ -144,4 +169,28 @@ urlpatterns = [
     path("settings/chairs/", resources.chair_list, name="settings-chairs"),
     path("settings/audit/", resources.audit_log, name="settings-audit"),
     path("settings/stripe/", settings.stripe_connection, name="settings-stripe"),
+    # The catalogue, its import, fee schedules, notation (views/catalogue.py).
+    path("settings/catalogue/", catalogue.code_list, name="catalogue"),
+    path("settings/catalogue/new/", catalogue.code_edit, name="catalogue-new"),
+    path(
+        "settings/catalogue/<int:code_id>/", catalogue.code_edit, name="catalogue-code"
+    ),
+    path(
+        "settings/catalogue/<int:code_id>/active/",
+        catalogue.code_set_active,
+        name="catalogue-code-active",
+    ),
+    path("settings/catalogue/import/", catalogue.code_import, name="catalogue-import"),
+    path(
+        "settings/catalogue/import/example.csv",
+        catalogue.code_import_example,
+        name="catalogue-import-example",
+    ),
+    path("settings/fees/", catalogue.fee_schedule_list, name="fee-schedules"),
+    path(
+        "settings/fees/<int:schedule_id>/",
+        catalogue.fee_schedule_edit,
+        name="fee-schedule",
+    ),
+    path("settings/notation/", catalogue.notation_settings, name="settings-notation"),
 ]

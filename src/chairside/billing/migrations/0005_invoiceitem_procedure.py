@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0003_invoice_list_indexes'),
+        ('billing', '0004_event_ids_64bit'),
         ('dental', '0002_seed_condition_types'),
     ]
 
