@@ -6,7 +6,6 @@ procedure once at its frozen fee."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 from http import HTTPStatus
 
@@ -430,4 +429,17 @@ def test_plan_check_constraint_needs_a_snapshot(alpha, catalogue):
         type(plan).objects.filter(pk=plan.pk).update(status=PlanStatus.PRESENTED)
 
 
-_ = timedelta
+def test_demo_seed_presents_plans_and_accepts_one_once(alpha):
+    from chairside.dental.demo import seed_dental_demo
+    from chairside.treatment.demo import seed_treatment_demo
+    from chairside.treatment.models import TreatmentPlan
+
+    with tenant_context(alpha):
+        seed_dental_demo()
+        seed_treatment_demo()
+        statuses = sorted(TreatmentPlan.objects.values_list("status", flat=True))
+        seed_treatment_demo()
+        again = sorted(TreatmentPlan.objects.values_list("status", flat=True))
+    assert again == statuses
+    assert statuses[0] == PlanStatus.ACCEPTED
+    assert set(statuses[1:]) <= {PlanStatus.PRESENTED}
