@@ -2,7 +2,8 @@
 for the API.
 
 - `form_error_from(exc, form)`: a service's refusal shown on the form, next
-  to the field its details name (`{"field": ...}`), else above the form.
+  to the field its details name (`{"field": ...}`), else above the form;
+  `error_rows(exc)` the per-row problems of a refused file, to list.
 - `page_errors`: a view decorator (every page guard applies it) turning an
   uncaught domain error into the page's answer: the JSON envelope when the
   request asks for JSON, a 404 page for NotFound, the forbidden page for
@@ -55,6 +56,16 @@ def form_error_from(exc: ChairsideError, form: forms.BaseForm) -> None:
     aliases: Mapping[str, str] = getattr(form, "error_fields", {})
     field = aliases.get(field, field) if field else None
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+def error_rows(exc: ChairsideError) -> list[dict]:
+    """The per-row problems a refusal of a whole file carries (a CSV
+    import's `details["rows"]`: row, field, message), for the page to list."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    rows = details.get("rows")
+    return (
+        [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+    )
 
 
 def message_refusal(request: HttpRequest, exc: ChairsideError) -> None:

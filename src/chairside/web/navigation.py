@@ -18,18 +18,25 @@ class NavItem:
     active: bool
 
 
+def _staff_not_admin(user) -> bool:
+    """Admins reach the catalogue from Settings; other staff from the header."""
+    return policies.is_staff_member(user) and not policies.is_clinic_admin(user)
+
+
 # (url name, label, who may see it). Order is the tab order of the header.
 STAFF_NAV = [
     ("web:dashboard", _("Dashboard"), policies.is_staff_member),
     ("web:calendar", _("Calendar"), policies.is_staff_member),
     ("web:patients", _("Patients"), policies.is_staff_member),
     ("web:invoices", _("Billing"), policies.is_staff_member),
+    ("web:catalogue", _("Catalogue"), _staff_not_admin),
     ("web:settings", _("Settings"), policies.is_clinic_admin),
 ]
 PORTAL_NAV = [
     ("portal:home", _("My visits"), policies.is_patient),
     ("portal:book", _("Book a visit"), policies.is_patient),
     ("portal:invoices", _("Invoices"), policies.is_patient),
+    ("portal:treatment-plans", _("Treatment plans"), policies.is_patient),
     ("portal:profile", _("My profile"), policies.is_patient),
 ]
 PUBLIC_NAV = [

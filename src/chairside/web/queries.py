@@ -9,6 +9,7 @@ from itertools import groupby
 
 from chairside.accounts.models import User
 from chairside.core.clinic_time import as_clinic_time, clinic_tz
+from chairside.dental.models import ConditionType
 from chairside.scheduling.models import Appointment, AppointmentStatus, Dentist
 from chairside.scheduling.rules import MAX_DURATION
 from chairside.scheduling.selectors import appointment_allowed_actions
@@ -127,3 +128,14 @@ def calendar_hours(
         end_hour = 24 if end.date() > start.date() else end.hour + bool(end.minute)
         high = max(high, end_hour)
     return {"slotMinTime": f"{low:02d}:00:00", "slotMaxTime": f"{high:02d}:00:00"}
+
+
+def condition_types_active() -> list:
+    """The conditions a chart offers, by name (one query)."""
+    return list(ConditionType.objects.filter(is_active=True).order_by("name"))
+
+
+def dentists_by_id(ids: Iterable[int | None]) -> dict[int, Dentist]:
+    """The dentists of a list's rows, in one query (none for no ids)."""
+    wanted = {i for i in ids if i is not None}
+    return Dentist.objects.in_bulk(wanted) if wanted else {}
