@@ -443,3 +443,19 @@ def test_demo_seed_presents_plans_and_accepts_one_once(alpha):
     assert again == statuses
     assert statuses[0] == PlanStatus.ACCEPTED
     assert set(statuses[1:]) <= {PlanStatus.PRESENTED}
+
+
+def test_erasure_blanks_the_signature_and_keeps_the_plan(alpha, catalogue):
+    from chairside.privacy.services import patient_erase
+
+    plan = _present(alpha, plan_three(alpha, catalogue))
+    _accept(alpha, plan)
+    with tenant_context(alpha):
+        outcome = patient_erase(actor=world_user(alpha, "admin"), patient=plan.patient)
+        acceptance = PlanAcceptance.objects.get(plan=plan)
+        plan.refresh_from_db()
+    assert outcome == "anonymized"  # the plan keeps the record
+    assert acceptance.signature_png is None
+    assert acceptance.signer_name == "Erased"
+    assert acceptance.ip_address is None
+    assert plan.snapshot_hash == snapshot_hash(plan.snapshot)
