@@ -38,7 +38,7 @@ from chairside.dental.schemas import (
     ToothOut,
     entry_out,
 )
-from chairside.dental.teeth import TEETH, Notation
+from chairside.dental.teeth import NAMES, TEETH, Notation
 from chairside.patients import selectors as patient_selectors
 
 router = Router(tags=["dental"], auth=jwt_auth)
@@ -176,6 +176,7 @@ def set_patient_fee_schedule(
 
 
 def _chart_out(chart: services.Chart) -> dict[str, Any]:
+    names = NAMES[chart.notation]
     return {
         "patient_id": chart.patient.pk,
         "notation": chart.notation,
@@ -183,13 +184,9 @@ def _chart_out(chart: services.Chart) -> dict[str, Any]:
             entry_out(e, chart.notation, chart.show_notes) for e in chart.entries
         ],
         "teeth": [
-            {**vars(state), "name": TEETH_BY_FDI[fdi].name(chart.notation)}
-            for fdi, state in chart.teeth.items()
+            {**vars(state), "name": names[fdi]} for fdi, state in chart.teeth.items()
         ],
     }
-
-
-TEETH_BY_FDI = {t.fdi: t for t in TEETH}
 
 
 @router.get("/patients/{patient_id}/chart", response=with_errors({200: ChartOut}))
