@@ -459,3 +459,32 @@ def test_erasure_blanks_the_signature_and_keeps_the_plan(alpha, catalogue):
     assert acceptance.signer_name == "Erased"
     assert acceptance.ip_address is None
     assert plan.snapshot_hash == snapshot_hash(plan.snapshot)
+
+
+def test_estimate_is_printed_in_the_patients_language(alpha, catalogue, monkeypatch):
+    from django.utils import translation
+
+    from chairside.treatment import estimate
+
+    plan = _present(alpha, plan_three(alpha, catalogue))
+    seen = []
+    real = estimate._render
+    monkeypatch.setattr(
+        estimate,
+        "_render",
+        lambda plan, clinic: (
+            seen.append(translation.get_language()) or real(plan, clinic)
+        ),
+    )
+    with tenant_context(alpha):
+        user = plan.patient.user
+        user.language = "es"
+        user.save(update_fields=["language"])
+        plan.patient.refresh_from_db()
+        pdf = estimate.estimate_pdf(plan=plan, clinic=alpha)
+        user.language = ""
+        user.save(update_fields=["language"])
+        plan.patient.user.refresh_from_db()
+        estimate.estimate_pdf(plan=plan, clinic=alpha)
+    assert pdf.startswith(b"%PDF")
+    assert seen == ["es", alpha.default_language]
