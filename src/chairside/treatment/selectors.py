@@ -11,8 +11,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from chairside.billing.visits import clinic_notation
 from chairside.core.errors import NotFound
+from chairside.dental.selectors import clinic_notation
 from chairside.patients import selectors as patient_selectors
 from chairside.treatment import policies
 from chairside.treatment.errors import TreatmentErrorCode
