@@ -273,7 +273,7 @@ def test_invalidating_needs_a_reason_and_keeps_the_entry_in_the_history(web, wor
     entry.refresh_from_db()
     assert entry.status == EntryStatus.INVALIDATED
     assert "Wrong tooth" in html
-    assert 'class="entry status-invalidated invalidated"' in html
+    assert 'class="entry entry-invalidated invalidated"' in html
     assert "planned" not in surface_class(html, 16, "O")
 
 
