@@ -89,6 +89,7 @@ def test_dentist_charts_a_surface_in_place_and_by_keyboard(
     _chart_by_mouse(page, tag, shot)
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
     _chart_by_keyboard(page, tag)
+    _invalidate(page)
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
     _phone(page, shot)
     assert not errors, errors
@@ -142,6 +143,26 @@ def _chart_by_keyboard(page: Page, tag: str) -> None:
     expect(_surface(page, 47, "O")).to_have_class("surface planned")
     expect(_surface(page, 47, "D")).to_have_class("surface planned")
     expect(_surface(page, 47, "M")).to_have_class("surface")
+
+
+def _invalidate(page: Page) -> None:
+    """The 47 entry was a mistake: invalidated with a reason, it leaves the
+    drawing and the list, and the history toggle shows it struck through."""
+    row = page.locator('#entries-table tr.entry[data-tooth="47"]')
+    row.locator("summary").click()
+    row.get_by_label("Reason").fill("Charted on the wrong tooth")
+    row.get_by_role("button", name="Invalidate").click()
+    expect(page.locator(".alert.success")).to_contain_text("invalidated")
+    expect(_surface(page, 47, "O")).to_have_class("surface")
+    invalidated = page.locator('#entries-table tr.invalidated[data-tooth="47"]')
+    expect(invalidated).to_be_hidden()
+    page.get_by_role("button", name="Show invalidated entries").click()
+    expect(invalidated).to_be_visible()
+    expect(invalidated).to_contain_text("Charted on the wrong tooth")
+    decoration = invalidated.locator("td").first.evaluate(
+        "el => getComputedStyle(el).textDecorationLine"
+    )
+    assert decoration == "line-through", decoration
 
 
 def _phone(page: Page, shot) -> None:
