@@ -88,7 +88,7 @@ lint-deploy: install
 	$(BIN)/hadolint --config docker/.hadolint.yaml docker/Dockerfile
 	$(BIN)/check-jsonschema --schemafile docker/compose-spec.schema.json docker/docker-compose.yml docker/docker-compose.dev.yml
 	$(BIN)/actionlint -shellcheck= .github/workflows/*.yml
-	@for f in docker/entrypoint.sh scripts/backup scripts/restore scripts/deploy scripts/ensure_nginx.sh nginx/docker-entrypoint.d/*.sh; do bash -n "$$f" || exit 1; done
+	@for f in docker/entrypoint.sh scripts/backup scripts/restore scripts/deploy scripts/citus_cluster scripts/ensure_nginx.sh nginx/docker-entrypoint.d/*.sh; do bash -n "$$f" || exit 1; done
 
 format: install
 	$(BIN)/ruff format .
@@ -100,6 +100,13 @@ db-stop: install
 
 clean:
 	rm -rf $(VENV) var/cache var/staticfiles
+
+## make test-cluster: build Citus once (cached in var/citus), start a
+## coordinator and two workers on 127.0.0.1:9700-9702, run tests/cluster,
+## stop them (docs/scale-out.md). Skips, saying why, without the Citus archive.
+.PHONY: test-cluster
+test-cluster: install
+	scripts/citus_cluster test $(PYTEST_ARGS)
 
 ## make bench: seed the benchmark database once, measure, write docs/benchmarks.md.
 bench: install

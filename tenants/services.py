@@ -18,6 +18,7 @@ from chairside.core.errors import ChairsideError
 from tenants import policies
 from tenants.errors import ClinicErrorCode
 from tenants.models import Clinic, Domain, Plan
+from tenants.schema_engine.citus import citus_enabled, clinic_schema_place
 from tenants.schema_engine.resolution import clinic_forget
 from tenants.schema_engine.schema_clone import (
     clone_template_into,
@@ -108,6 +109,10 @@ def clinic_provision(
             else:
                 source = "migrations"
                 clinic.create_schema(check_if_exists=True, verbosity=0)
+            if citus_enabled():
+                # On a Citus cluster the schema moves whole to a worker, in
+                # this transaction (tenants/schema_engine/citus.py).
+                clinic_schema_place(clinic.schema_name, renamed_spare=source == "spare")
             if source != "migrations":
                 # Top the pool up again once this commits, off the request
                 # path (without a current template there is nothing to copy).

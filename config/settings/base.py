@@ -152,6 +152,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # Bodies past this answer 413 (chairside.core.api); Django's default, stated.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The database is a Citus cluster's coordinator (docs/scale-out.md): new
+# clinics become distributed schemas living whole on a worker, and the public
+# tables clinic tables reference become reference tables
+# (tenants/schema_engine/citus.py).
+CLINIC_CITUS = env.bool("CHAIRSIDE_CITUS", default=False)
 
 # --- Cache (tenant-aware keys: a key set in clinic A is a miss in clinic B) ---
 REDIS_URL = env("REDIS_URL", default="")
@@ -290,6 +295,8 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Audit trail (django-pghistory): event tables refuse UPDATE/DELETE; context
 # (user, IP, path) is attached for every method, so reads we record have it.
 PGHISTORY_APPEND_ONLY = True
+# 64-bit event ids (a trigger on a Citus worker cannot advance a 32-bit sequence).
+PGHISTORY_BASE_MODEL = "chairside.audit.tracking.Event"
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_INSTALL_CONTEXT_FUNC_ON_MIGRATE = False
 # Snapshots copy timestamps as they were, also for manual events (reads).

@@ -75,7 +75,7 @@ from django_tenants.migration_executors.standard import StandardExecutor
 from django_tenants.utils import get_public_schema_name
 from psycopg.sql import SQL, Identifier
 
-from tenants.schema_engine import schema_clone, spare_pool
+from tenants.schema_engine import citus, schema_clone, spare_pool
 
 # Options under which `migrate` does something other than "apply what is
 # missing": the stock executor handles those.
@@ -486,6 +486,8 @@ class PlanOnceExecutor(TenantExecutor):
         if public in tenants or stock_only or single:
             StandardExecutor(self.args, self.options).run_migrations(list(tenants))
             self._bring_template_and_spares_along(tenants)
+            if citus.citus_enabled():
+                citus.schemas_functions_pin(tenants)
             return
         log = self._log
 
@@ -518,6 +520,8 @@ class PlanOnceExecutor(TenantExecutor):
                 getattr(outcome, name).extend(getattr(more, name))
             outcome.failed.update(more.failed)
         schema_clone.forget_cached_scripts()
+        if citus.citus_enabled():
+            citus.schemas_functions_pin(outcome.done)
         log(
             f"{len(outcome.replayed)} replayed, {len(outcome.stock)} by the stock"
             f" executor, {len(outcome.current)} already current,"

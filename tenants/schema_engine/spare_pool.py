@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from psycopg import sql
 
+from tenants.schema_engine.citus import citus_enabled, schema_distribute
 from tenants.schema_engine.schema_clone import (
     clone_template_into,
     cloning_enabled,
@@ -135,6 +136,10 @@ def spare_pool_fill(size: int | None = None) -> dict[str, int]:
             name = SPARE_PREFIX + uuid.uuid4().hex[:16]
             with transaction.atomic():
                 clone_template_into(name)
+                if citus_enabled():
+                    # Built on a worker ahead of time too: a claim is then
+                    # a rename there (tenants/schema_engine/citus.py).
+                    schema_distribute(name)
             created += 1
     if created or dropped:
         logger.info(

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import pghistory
+import pghistory.models
 from django.db import models
 
 M = TypeVar("M", bound=type[models.Model])
@@ -31,6 +32,20 @@ MEDICAL_HISTORY_READ = "medical_history.read"
 # A read of a patient's dental chart (a manual event on the patient, like
 # the one above: chairside.dental.selectors.patient_chart).
 CHART_READ = "chart.read"
+
+
+class Event(pghistory.models.Event):
+    """The base of every event model (settings.PGHISTORY_BASE_MODEL; named
+    Event because pghistory names event models after it: InvoiceEvent): a
+    64-bit id. Event rows are written by triggers, and on a Citus cluster a
+    trigger runs on the worker holding the clinic, where a sequence can only
+    be advanced if it is 64-bit (each node draws from its own range of it;
+    docs/scale-out.md)."""
+
+    pgh_id = models.BigAutoField(primary_key=True)
+
+    class Meta:
+        abstract = True
 
 
 def audited(*extra: pghistory.Tracker, exclude: Sequence[str] = ()) -> Callable[[M], M]:
