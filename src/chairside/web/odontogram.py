@@ -199,6 +199,7 @@ class Connector:
 @dataclass
 class Odontogram:
     dentition: Dentitions
+    left: float
     width: float
     height: float
     teeth: list[ToothView]
@@ -435,9 +436,13 @@ def odontogram(
             view.cross = Mark("existing")
         if view.presence == "implant" and view.implant is None:
             view.implant = Mark("existing")
-    width = PAD * 2 + 16 * CELL + MIDLINE_GAP
+    # The drawing's box: the teeth drawn and a margin (a primary chart is
+    # narrower than a permanent one, and fills the same width on screen).
+    left = min(view.x for view in views.values()) - PAD
+    width = max(view.x for view in views.values()) + CELL + PAD - left
     return Odontogram(
         dentition=dentition,
+        left=left,
         width=width,
         height=y + PAD,
         teeth=list(views.values()),
