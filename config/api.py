@@ -14,6 +14,7 @@ from chairside.patients.api import router as patients_router
 from chairside.payments.api import router as payments_router
 from chairside.privacy.api import router as privacy_router
 from chairside.scheduling.api import router as scheduling_router
+from chairside.treatment.api import router as treatment_router
 from tenants.api import router as public_router
 
 public_api = NinjaAPI(
@@ -38,6 +39,7 @@ clinic_api.add_router("", privacy_router)
 clinic_api.add_router("", scheduling_router)
 clinic_api.add_router("", dental_router)
 clinic_api.add_router("", billing_router)
+clinic_api.add_router("", treatment_router)
 clinic_api.add_router("", payments_router)
 clinic_api.add_router("", audit_router)
 clinic_api.add_router("", notifications_router)

@@ -38,6 +38,7 @@ DOMAIN_APPS = [
     ROOT / "src/chairside/billing",
     ROOT / "src/chairside/payments",
     ROOT / "src/chairside/notifications",
+    ROOT / "src/chairside/treatment",
     ROOT / "tenants",
 ]
 # Adapters, declarations and machinery: not where clinic data is decided.

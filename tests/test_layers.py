@@ -28,6 +28,10 @@ LAYERS: list[set[str]] = [
     {"billing"},  # invoices for patients' visits
     {"payments"},  # pays invoices
     {"notifications"},  # reminds of appointments and overdue invoices
+    # Treatment plans: planned procedures (dental) booked as visits
+    # (scheduling) and billed (billing); estimates in the patient's
+    # language (notifications.content).
+    {"treatment"},
     {"privacy"},  # erasure: runs every app's erase step in one transaction
     # Adapters: pages for each audience, and the demo data.
     {"web", "portal", "console", "public_site", "demo"},

@@ -77,6 +77,8 @@ TENANT_APPS = [
     # Stripe objects are synced into the clinic's own schema.
     "djstripe",
     "chairside.notifications",
+    # Treatment plans: phases of planned procedures, the signed acceptance.
+    "chairside.treatment",
     # Pages: the staff app and the patient portal.
     "chairside.web",
     "chairside.portal",

@@ -13,9 +13,13 @@ MIDDLEWARE: list[str] = []
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
     "phonenumber_field",
     "pgtrigger",
     "pghistory",
+    # chairside.accounts imports allauth's models when it loads.
+    "allauth",
+    "tests.bench.apps_bare.AccountModelsOnly",
     "chairside.core",
     "chairside.accounts",
     "chairside.patients",

@@ -9,12 +9,13 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from chairside.accounts.auth import jwt_auth
-from chairside.billing import selectors, services
+from chairside.billing import selectors, services, visits
 from chairside.billing.schemas import (
     InvoiceFilter,
     InvoiceIn,
     InvoiceOut,
     InvoiceUpdate,
+    VisitInvoiceIn,
 )
 from chairside.core.openapi import with_errors
 from chairside.core.pagination import BoundedLimitOffsetPagination
@@ -73,3 +74,24 @@ def update_invoice(request: HttpRequest, invoice_id: Id, payload: InvoiceUpdate)
         notes=payload.notes,
     )
     return selectors.invoice_get(user=request.auth, invoice_id=invoice_id)
+
+
+@router.post(
+    "/appointments/{appointment_id}/invoice",
+    response=with_errors({HTTPStatus.CREATED: InvoiceOut}),
+)
+def create_visit_invoice(
+    request: HttpRequest, appointment_id: Id, payload: VisitInvoiceIn
+) -> Status[InvoiceOut]:
+    """The visit's invoice, from its completed procedures at their frozen
+    fees (one line each; a procedure is billed once)."""
+    invoice = visits.invoice_for_visit(
+        actor=request.auth,
+        appointment_id=appointment_id,
+        due_date=payload.due_date,
+        notes=payload.notes,
+    )
+    return Status(
+        HTTPStatus.CREATED,
+        selectors.invoice_get(user=request.auth, invoice_id=invoice.pk),
+    )

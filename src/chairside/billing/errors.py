@@ -18,3 +18,5 @@ class BillingErrorCode(StrEnum):
     INVOICE_CLOSED = "invoice_closed"
     INVOICE_AMOUNT_INVALID = "invoice_amount_invalid"
     INVOICE_AMOUNT_TOO_LARGE = "invoice_amount_too_large"
+    PROCEDURE_ALREADY_BILLED = "procedure_already_billed"
+    VISIT_NOTHING_TO_BILL = "visit_nothing_to_bill"

@@ -121,6 +121,19 @@ class InvoiceItem(models.Model):
     description = models.CharField(max_length=200)
     # The clinic's own code (e.g. PROPHY): licensed code sets are not shipped.
     procedure_code = models.CharField(max_length=20, blank=True)
+    # Where on the mouth, as printed ("16", "#3"; "MOD"): the bill's words,
+    # kept as text like the description.
+    tooth = models.CharField(max_length=20, blank=True, default="")
+    surfaces = models.CharField(max_length=10, blank=True, default="")
+    # The completed procedure this line bills: each is billed once (unique;
+    # null for a manual line).
+    chart_entry = models.OneToOneField(
+        "dental.ChartEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoice_item",
+    )
     quantity = models.PositiveIntegerField(default=1)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     line_total = models.DecimalField(max_digits=10, decimal_places=2)

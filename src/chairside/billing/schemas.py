@@ -32,6 +32,9 @@ class InvoiceItemOut(Schema):
     quantity: int
     unit_price: Decimal
     procedure_code: str
+    tooth: str
+    surfaces: str
+    chart_entry_id: int | None
     line_total: Decimal
 
 
@@ -95,3 +98,8 @@ class InvoiceFilter(Schema):
     appointment_id: Id | None = None
     due_before: SaneDate | None = None
     due_after: SaneDate | None = None
+
+
+class VisitInvoiceIn(Schema):
+    due_date: SaneDate | None = None
+    notes: Text(2000) = ""

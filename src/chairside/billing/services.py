@@ -69,6 +69,10 @@ class InvoiceLine:
     quantity: int
     unit_price: Decimal
     procedure_code: str = ""
+    tooth: str = ""
+    surfaces: str = ""
+    # The completed procedure the line bills (invoice_for_visit).
+    chart_entry_id: int | None = None
 
     @property
     def line_total(self) -> Decimal:
@@ -232,18 +236,35 @@ def invoice_create(
             code=BillingErrorCode.APPOINTMENT_ALREADY_INVOICED,
             details={"field": "appointment_id"},
         ) from exc
+    try:
+        with transaction.atomic():
+            _items_create(invoice, lines)
+    except IntegrityError as exc:
+        if constraint_name(exc) != unique_key(InvoiceItem, "chart_entry"):
+            raise
+        raise Conflict(
+            _("A procedure on this invoice has already been billed."),
+            code=BillingErrorCode.PROCEDURE_ALREADY_BILLED,
+            details={"field": "items"},
+        ) from exc
+    return invoice
+
+
+def _items_create(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     InvoiceItem.objects.bulk_create(
         InvoiceItem(
             invoice=invoice,
             description=line.description,
             procedure_code=line.procedure_code,
+            tooth=line.tooth,
+            surfaces=line.surfaces,
+            chart_entry_id=line.chart_entry_id,
             quantity=line.quantity,
             unit_price=line.unit_price,
             line_total=line.line_total,
         )
         for line in lines
     )
-    return invoice
 
 
 def invoice_lock(*, actor: User | SystemActor, invoice_id: int) -> Invoice:

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -33,7 +34,11 @@ _STATUS_CODES = {
     HTTPStatus.METHOD_NOT_ALLOWED: ErrorCode.METHOD_NOT_ALLOWED,
     HTTPStatus.CONFLICT: ErrorCode.CONFLICT,
     HTTPStatus.TOO_MANY_REQUESTS: ErrorCode.RATE_LIMITED,
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: ErrorCode.REQUEST_TOO_LARGE,
+    HTTPStatus.INTERNAL_SERVER_ERROR: ErrorCode.SERVER_ERROR,
 }
+# Headers of an error answer a client acts on, kept when it is reshaped.
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
 def error_response(
@@ -160,3 +165,56 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
     return error_response(
         HTTPStatus.NOT_FOUND, ErrorCode.NOT_FOUND, _("No such API endpoint.")
     )
+
+
+def _status_message(status: int, request: HttpRequest) -> tuple[str, str]:
+    """The code and message of an error answer made without ours."""
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        return ErrorCode.SERVER_ERROR, _(
+            "Something went wrong on our side. It has been logged."
+        )
+    messages = {
+        HTTPStatus.BAD_REQUEST: _("The request could not be read."),
+        HTTPStatus.FORBIDDEN: _("You do not have permission to do this."),
+        HTTPStatus.NOT_FOUND: _("Not found."),
+        HTTPStatus.METHOD_NOT_ALLOWED: _("%(method)s is not allowed here.")
+        % {"method": request.method},
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE: _("The request body is too large."),
+    }
+    try:
+        known = HTTPStatus(status)
+    except ValueError:
+        return ErrorCode.INVALID_INPUT, _("The request could not be handled.")
+    code = _STATUS_CODES.get(known, ErrorCode.INVALID_INPUT)
+    return code, messages.get(known, known.phrase)
+
+
+def _is_json(response: HttpResponseBase) -> bool:
+    content_type = response.get("Content-Type", "").split(";", 1)[0].strip()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def as_json_error(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """Any error answer under /api/ that is not in the one JSON shape yet,
+    reshaped into it. Our handlers above shape what reaches ninja's views;
+    what is answered around them would otherwise be HTML or plain text:
+    ninja's "Method not allowed" (405, from its path view, before any
+    operation runs), its API root view's 404, and Django's own 400/403/404/
+    500 pages for what a middleware raises or refuses (a bad Host header, a
+    failing tenant lookup). The headers a client acts on stay (Allow,
+    Retry-After, WWW-Authenticate); a 405 lists the allowed methods in its
+    details as well."""
+    if response.status_code < HTTPStatus.BAD_REQUEST or _is_json(response):
+        return response
+    code, message = _status_message(response.status_code, request)
+    details = None
+    allow = response.get("Allow")
+    if response.status_code == HTTPStatus.METHOD_NOT_ALLOWED and allow is not None:
+        allowed = sorted({m.strip() for m in allow.split(",") if m.strip()})
+        details = {"method": request.method, "allowed": allowed}
+        response["Allow"] = ", ".join(allowed)
+    shaped = error_response(response.status_code, code, message, details)
+    for header in _KEPT_HEADERS:
+        if header in response:
+            shaped[header] = response[header]
+    return shaped

@@ -8,6 +8,11 @@ in MIDDLEWARE and hands `/api/` requests to a chain built once from
 API_MIDDLEWARE (same order, those left out); everything else goes on down the
 page chain. The test client goes through it too, so every API test exercises
 the chain production uses.
+
+Whatever the chain answers under /api/ leaves here, so this is also where
+an error answered outside ninja's handlers (its 405s, Django's error pages
+for a middleware's refusal or failure) is put into the one JSON error shape
+(chairside.core.api.as_json_error).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
+from chairside.core.api import as_json_error
+
 API_PREFIX = "/api/"
 
 
@@ -31,7 +38,7 @@ class ApiMiddlewareChain:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info.startswith(API_PREFIX):
-            return self.api_chain(request)
+            return as_json_error(request, self.api_chain(request))
         return self.get_response(request)
 
 

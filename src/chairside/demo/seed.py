@@ -20,6 +20,7 @@ from chairside.core.actors import DEMO_SEED
 from chairside.demo.billing import seed_clinic_billing
 from chairside.demo.clinical import seed_clinical
 from chairside.dental.demo import seed_dental_demo
+from chairside.treatment.demo import seed_treatment_demo
 from tenants.models import Clinic
 from tenants.services import clinic_provision
 
@@ -65,6 +66,7 @@ def seed_demo() -> list[Clinic]:
             seed_clinic_users(clinic)
             seed_clinical(clinic)  # chairside.demo.clinical
             seed_dental_demo(actor=DEMO_SEED)  # catalogue, fees, a few charts
+            seed_treatment_demo(actor=DEMO_SEED)  # plans: presented, one accepted
         seed_clinic_billing(clinic)  # chairside.demo.billing
         clinics.append(clinic)
     return clinics

@@ -14,7 +14,7 @@ from chairside.accounts.auth import jwt_auth
 from chairside.core.errors import ChairsideError, ErrorCode
 from chairside.core.openapi import with_errors
 from chairside.core.types import MAX_BIGINT
-from chairside.dental import catalogue_import, selectors, services
+from chairside.dental import catalogue, catalogue_import, selectors, services
 from chairside.dental.schemas import (
     ChartEntryIn,
     ChartEntryOut,
@@ -38,7 +38,7 @@ from chairside.dental.schemas import (
     ToothOut,
     entry_out,
 )
-from chairside.dental.teeth import TEETH, Notation
+from chairside.dental.teeth import NAMES, TEETH, Notation
 from chairside.patients import selectors as patient_selectors
 
 router = Router(tags=["dental"], auth=jwt_auth)
@@ -87,7 +87,7 @@ def list_procedure_codes(
     "/procedure-codes", response=with_errors({HTTPStatus.CREATED: ProcedureCodeOut})
 )
 def create_procedure_code(request: HttpRequest, payload: ProcedureCodeIn) -> Any:
-    code = services.procedure_code_create(actor=request.auth, **payload.model_dump())
+    code = catalogue.procedure_code_create(actor=request.auth, **payload.model_dump())
     return Status(HTTPStatus.CREATED, code)
 
 
@@ -119,7 +119,7 @@ def update_procedure_code(
     request: HttpRequest, payload: ProcedureCodePatch, code_id: int = ObjectId
 ) -> Any:
     code = selectors.procedure_code_get(user=request.auth, code_id=code_id)
-    return services.procedure_code_update(
+    return catalogue.procedure_code_update(
         actor=request.auth,
         procedure_code=code,
         changes=payload.model_dump(exclude_unset=True, exclude_none=True),
@@ -135,7 +135,7 @@ def list_fee_schedules(request: HttpRequest) -> Any:
     "/fee-schedules", response=with_errors({HTTPStatus.CREATED: FeeScheduleOut})
 )
 def create_fee_schedule(request: HttpRequest, payload: FeeScheduleIn) -> Any:
-    schedule = services.fee_schedule_create(
+    schedule = catalogue.fee_schedule_create(
         actor=request.auth, name=payload.name, is_standard=payload.is_standard
     )
     return Status(HTTPStatus.CREATED, schedule)
@@ -148,7 +148,7 @@ def set_fee_schedule_fees(
     request: HttpRequest, payload: FeesIn, schedule_id: int = ObjectId
 ) -> Any:
     schedule = selectors.fee_schedule_get(user=request.auth, schedule_id=schedule_id)
-    services.fee_schedule_set_fees(
+    catalogue.fee_schedule_set_fees(
         actor=request.auth,
         schedule=schedule,
         fees={f.procedure_code_id: f.fee for f in payload.fees},
@@ -169,13 +169,14 @@ def set_patient_fee_schedule(
         if payload.schedule_id is not None
         else None
     )
-    services.patient_fee_schedule_set(
+    catalogue.patient_fee_schedule_set(
         actor=request.auth, patient=patient, schedule=schedule
     )
     return Status(HTTPStatus.NO_CONTENT, None)
 
 
 def _chart_out(chart: services.Chart) -> dict[str, Any]:
+    names = NAMES[chart.notation]
     return {
         "patient_id": chart.patient.pk,
         "notation": chart.notation,
@@ -183,13 +184,9 @@ def _chart_out(chart: services.Chart) -> dict[str, Any]:
             entry_out(e, chart.notation, chart.show_notes) for e in chart.entries
         ],
         "teeth": [
-            {**vars(state), "name": TEETH_BY_FDI[fdi].name(chart.notation)}
-            for fdi, state in chart.teeth.items()
+            {**vars(state), "name": names[fdi]} for fdi, state in chart.teeth.items()
         ],
     }
-
-
-TEETH_BY_FDI = {t.fdi: t for t in TEETH}
 
 
 @router.get("/patients/{patient_id}/chart", response=with_errors({200: ChartOut}))

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from chairside.core.actors import DEMO_SEED, SystemActor, ensure_system
 from chairside.core.clinic_time import clinic_now
-from chairside.dental import services
+from chairside.dental import catalogue, services
 from chairside.dental.catalogue_import import HEADER, procedure_codes_import
 from chairside.dental.models import ChartEntry, FeeSchedule, ProcedureCode
 from chairside.patients.models import Patient
@@ -172,23 +172,23 @@ def seed_dental_demo(*, actor: SystemActor = DEMO_SEED, patients: int = 5) -> No
     effects = {row[0]: row[8] for row in CATALOGUE}
     for code in ProcedureCode.objects.filter(code__in=effects, effect=""):
         if effects[code.code]:
-            services.procedure_code_update(
+            catalogue.procedure_code_update(
                 actor=actor, procedure_code=code, changes={"effect": effects[code.code]}
             )
     codes = {c.code: c for c in ProcedureCode.objects.filter(code__in=effects)}
     if not FeeSchedule.objects.filter(is_standard=True).exists():
-        standard = services.fee_schedule_create(
+        standard = catalogue.fee_schedule_create(
             actor=actor, name="Standard", is_standard=True
         )
-        services.fee_schedule_set_fees(
+        catalogue.fee_schedule_set_fees(
             actor=actor,
             schedule=standard,
             fees={c.pk: c.default_fee for c in codes.values()},
         )
     membership = FeeSchedule.objects.filter(name="Membership").first()
     if membership is None:
-        membership = services.fee_schedule_create(actor=actor, name="Membership")
-        services.fee_schedule_set_fees(
+        membership = catalogue.fee_schedule_create(actor=actor, name="Membership")
+        catalogue.fee_schedule_set_fees(
             actor=actor,
             schedule=membership,
             fees={
@@ -203,7 +203,7 @@ def seed_dental_demo(*, actor: SystemActor = DEMO_SEED, patients: int = 5) -> No
     today = clinic_now().date()
     for index, (patient, chart) in enumerate(zip(chosen, CHARTS, strict=False)):
         if index % 2 == 0:
-            services.patient_fee_schedule_set(
+            catalogue.patient_fee_schedule_set(
                 actor=actor, patient=patient, schedule=membership
             )
         for kind, what, status, tooth, surfaces, extra in chart:

@@ -218,8 +218,20 @@ def tooth(fdi: int) -> Tooth:
     return row
 
 
+# Every tooth's name in every notation, built once: a chart of hundreds of
+# entries names each of their teeth (see tooth_name).
+NAMES: dict[Notation, dict[int, str]] = {
+    n: {t.fdi: t.name(n) for t in TEETH} for n in Notation
+}
+
+
 def tooth_name(fdi: int, notation: Notation | str = Notation.FDI) -> str:
-    return tooth(fdi).name(notation)
+    """`fdi`'s name in `notation`; a ChairsideError for anything that is not
+    one of the 52 teeth or the three notations."""
+    name = NAMES.get(notation, {}).get(fdi)  # type: ignore[call-overload]
+    if name is None:
+        return tooth(fdi).name(notation)  # raises the error it deserves
+    return name
 
 
 def arch_order(arch: Arch | int, dentition: Dentition) -> list[int]:

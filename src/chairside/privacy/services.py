@@ -30,6 +30,7 @@ from chairside.patients.models import Patient
 from chairside.patients.policies import can_erase_patient
 from chairside.payments import erasure as payments_erasure
 from chairside.scheduling import erasure as scheduling_erasure
+from chairside.treatment import erasure as treatment_erasure
 
 
 @transaction.atomic
@@ -62,6 +63,7 @@ def patient_erase(*, actor: User, patient: Patient) -> Literal["deleted", "anony
     payments_erasure.erase_patient(actor=actor, patient_id=patient_id)
     billing_erasure.erase_patient(actor=actor, patient_id=patient_id)
     dental_erasure.erase_patient(actor=actor, patient_id=patient_id)
+    treatment_erasure.erase_patient(actor=actor, patient_id=patient_id)
     outcome: Literal["deleted", "anonymized"] = "anonymized"
     if not invoices.exists():
         try:

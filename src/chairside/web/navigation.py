@@ -36,6 +36,7 @@ PORTAL_NAV = [
     ("portal:home", _("My visits"), policies.is_patient),
     ("portal:book", _("Book a visit"), policies.is_patient),
     ("portal:invoices", _("Invoices"), policies.is_patient),
+    ("portal:treatment-plans", _("Treatment plans"), policies.is_patient),
     ("portal:profile", _("My profile"), policies.is_patient),
 ]
 PUBLIC_NAV = [

@@ -9,6 +9,7 @@ from chairside.web.views import (
     patients,
     resources,
     settings,
+    treatment,
 )
 
 app_name = "web"
@@ -41,6 +42,65 @@ urlpatterns = [
         "patients/<int:patient_id>/history/",
         patients.patient_history,
         name="patient-history",
+    ),
+    # Treatment plans (web/views/treatment.py).
+    path(
+        "patients/<int:patient_id>/treatment-plans/",
+        treatment.plan_list,
+        name="treatment-plans",
+    ),
+    path(
+        "patients/<int:patient_id>/treatment-plans/new/",
+        treatment.plan_create,
+        name="treatment-plan-create",
+    ),
+    path(
+        "treatment-plans/<int:plan_id>/", treatment.plan_detail, name="treatment-plan"
+    ),
+    path(
+        "treatment-plans/<int:plan_id>/items/",
+        treatment.plan_item_add,
+        name="treatment-plan-item-add",
+    ),
+    path(
+        "treatment-plans/<int:plan_id>/items/<int:item_id>/remove/",
+        treatment.plan_item_remove,
+        name="treatment-plan-item-remove",
+    ),
+    path(
+        "treatment-plans/<int:plan_id>/present/",
+        treatment.plan_present,
+        name="treatment-plan-present",
+    ),
+    path(
+        "treatment-plans/<int:plan_id>/revise/",
+        treatment.plan_revise,
+        name="treatment-plan-revise",
+    ),
+    path(
+        "treatment-plans/<int:plan_id>/sign/",
+        treatment.plan_sign,
+        name="treatment-plan-sign",
+    ),
+    path(
+        "treatment-plans/<int:plan_id>/estimate.pdf",
+        treatment.plan_estimate,
+        name="treatment-plan-estimate",
+    ),
+    path(
+        "treatment-plans/<int:plan_id>/phases/<int:phase>/book/",
+        treatment.plan_phase_book,
+        name="treatment-plan-book",
+    ),
+    path(
+        "treatment-plans/<int:plan_id>/visits/<int:appointment_id>/complete/",
+        treatment.visit_complete,
+        name="treatment-visit-complete",
+    ),
+    path(
+        "treatment-plans/<int:plan_id>/visits/<int:appointment_id>/invoice/",
+        treatment.visit_invoice,
+        name="treatment-visit-invoice",
     ),
     # The chart (views/chart.py).
     path("patients/<int:patient_id>/chart/", chart.chart_page, name="patient-chart"),

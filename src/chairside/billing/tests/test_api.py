@@ -46,6 +46,10 @@ def test_receptionist_issues_invoice_with_spec_fields(api, alpha, patients):
         "quantity": 2,
         "unit_price": "20.00",
         "procedure_code": "",
+        # A manual line: no tooth, no chart entry (visit invoices have them).
+        "tooth": "",
+        "surfaces": "",
+        "chart_entry_id": None,
         "line_total": "40.00",
     }
     assert body["due_date"] > body["issue_date"]

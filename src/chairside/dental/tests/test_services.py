@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from chairside.core.errors import ChairsideError, Conflict, PermissionDenied
-from chairside.dental import catalogue_import, selectors, services
+from chairside.dental import catalogue, catalogue_import, selectors, services
 from chairside.dental.errors import DentalErrorCode
 from chairside.dental.models import ChartEntry, ChartEntryEvent, ProcedureCode
 from chairside.patients.models import PatientEvent
@@ -27,7 +27,7 @@ HEADER = ",".join(catalogue_import.HEADER)
 def ctx(alpha):
     with schema_context(alpha.schema_name):
         admin = world_user(alpha, "admin")
-        code = services.procedure_code_create(
+        code = catalogue.procedure_code_create(
             actor=admin,
             code="comp-2s",
             short_description="Composite, two surfaces",
@@ -62,7 +62,7 @@ def _plan(ctx, **fields):
 def test_codes_are_stored_upper_case_and_unique_ignoring_case(ctx):
     assert ctx["code"].code == "COMP-2S"
     with pytest.raises(Conflict) as caught:
-        services.procedure_code_create(
+        catalogue.procedure_code_create(
             actor=ctx["admin"],
             code="Comp-2s",
             short_description="Again",
@@ -75,18 +75,18 @@ def test_codes_are_stored_upper_case_and_unique_ignoring_case(ctx):
 def test_fee_lookup_patient_schedule_then_standard_then_default(ctx):
     admin, patient, code = ctx["admin"], ctx["patient"], ctx["code"]
     assert selectors.fee_for(patient=patient, code=code) == Decimal("100.00")
-    standard = services.fee_schedule_create(
+    standard = catalogue.fee_schedule_create(
         actor=admin, name="Standard", is_standard=True
     )
-    services.fee_schedule_set_fees(
+    catalogue.fee_schedule_set_fees(
         actor=admin, schedule=standard, fees={code.pk: Decimal("90.00")}
     )
     assert selectors.fee_for(patient=patient, code=code) == Decimal("90.00")
-    member = services.fee_schedule_create(actor=admin, name="Membership")
-    services.patient_fee_schedule_set(actor=admin, patient=patient, schedule=member)
+    member = catalogue.fee_schedule_create(actor=admin, name="Membership")
+    catalogue.patient_fee_schedule_set(actor=admin, patient=patient, schedule=member)
     # On a schedule without this code: the standard fee.
     assert selectors.fee_for(patient=patient, code=code) == Decimal("90.00")
-    services.fee_schedule_set_fees(
+    catalogue.fee_schedule_set_fees(
         actor=admin, schedule=member, fees={code.pk: Decimal("70.00")}
     )
     assert selectors.fee_for(patient=patient, code=code) == Decimal("70.00")
@@ -94,8 +94,10 @@ def test_fee_lookup_patient_schedule_then_standard_then_default(ctx):
 
 
 def test_only_one_standard_schedule(ctx):
-    first = services.fee_schedule_create(actor=ctx["admin"], name="A", is_standard=True)
-    services.fee_schedule_create(actor=ctx["admin"], name="B", is_standard=True)
+    first = catalogue.fee_schedule_create(
+        actor=ctx["admin"], name="A", is_standard=True
+    )
+    catalogue.fee_schedule_create(actor=ctx["admin"], name="B", is_standard=True)
     first.refresh_from_db()
     assert not first.is_standard
 
@@ -104,7 +106,7 @@ def test_fees_are_frozen_when_planned(ctx):
     entry = _plan(ctx)
     assert entry.fee == Decimal("100.00")
     assert entry.surfaces == "MO"
-    services.procedure_code_update(
+    catalogue.procedure_code_update(
         actor=ctx["admin"],
         procedure_code=ctx["code"],
         changes={"default_fee": Decimal("150.00")},
@@ -118,18 +120,18 @@ def test_fees_are_frozen_when_planned(ctx):
 
 def test_only_admins_change_fees(ctx):
     with pytest.raises(PermissionDenied):
-        services.procedure_code_update(
+        catalogue.procedure_code_update(
             actor=ctx["dentist"],
             procedure_code=ctx["code"],
             changes={"default_fee": Decimal("1.00")},
         )
-    services.procedure_code_update(
+    catalogue.procedure_code_update(
         actor=ctx["dentist"],
         procedure_code=ctx["code"],
         changes={"short_description": "Composite MO"},
     )
     with pytest.raises(PermissionDenied):
-        services.fee_schedule_create(actor=ctx["dentist"], name="X")
+        catalogue.fee_schedule_create(actor=ctx["dentist"], name="X")
 
 
 def test_wrong_area_is_refused(ctx):
@@ -170,7 +172,7 @@ def test_invalidation_keeps_the_entry_and_needs_a_reason(ctx):
 
 def test_tooth_state_is_derived_from_entries(ctx):
     admin = ctx["admin"]
-    ext = services.procedure_code_create(
+    ext = catalogue.procedure_code_create(
         actor=admin,
         code="EXT",
         short_description="Extraction",
