@@ -24,7 +24,7 @@ def chart_patient(django_db_blocker):
     """A committed patient and two codes of alpha's catalogue, removed
     afterwards with the entries the test charts (chart entries are never
     deleted in the app: the trigger is lifted for this clean-up only)."""
-    from chairside.dental import services
+    from chairside.dental import catalogue
     from chairside.dental.models import ChartEntry, ProcedureCode
     from chairside.patients.models import Patient
     from tenants.models import Clinic
@@ -38,7 +38,7 @@ def chart_patient(django_db_blocker):
                 ("COMP", "Composite filling", "surface", "filling", "120.00"),
                 ("CROWN", "Ceramic crown", "tooth", "crown", "950.00"),
             ):
-                services.procedure_code_create(
+                catalogue.procedure_code_create(
                     actor=admin,
                     code=f"E2E{tag}-{code}",
                     short_description=text,
@@ -189,7 +189,7 @@ def _phone(page: Page, shot) -> None:
 def charted(chart_patient, django_db_blocker):
     """The patient's chart with one of each kind of mark (committed; the
     chart_patient fixture removes it)."""
-    from chairside.dental import services
+    from chairside.dental import catalogue, services
     from chairside.dental.models import ProcedureCode
 
     alpha, patient, tag = chart_patient
@@ -202,7 +202,7 @@ def charted(chart_patient, django_db_blocker):
             ("IMPL", "tooth", "implant"),
             ("BRIDGE", "tooth_range", "bridge"),
         ):
-            services.procedure_code_create(
+            catalogue.procedure_code_create(
                 actor=admin, code=f"E2E{tag}-{code}", short_description=code.title(),
                 category="other", area=area, effect=effect,
             )  # fmt: skip
