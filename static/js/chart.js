@@ -35,6 +35,8 @@
     const toothTo = form.querySelector("[name=tooth_to]");
     const boxes = () => Array.from(form.querySelectorAll("[name=surfaces]"));
     const selection = form.querySelector("#chart-selection");
+    // The selected tooth's surfaces, large: a phone's finger hits them.
+    const picker = form.querySelector("[data-picker]");
 
     function toothOf(fdi) { return svg.querySelector(`.tooth[data-tooth="${fdi}"]`); }
 
@@ -50,6 +52,7 @@
         g.querySelectorAll(".surface").forEach((s) => s.classList.toggle("picked", on && chosen.has(s.dataset.surface)));
       });
       const g = fdi ? toothOf(fdi) : null;
+      drawPicker(g, chosen);
       if (!g) {
         selection.textContent = selection.dataset.empty;
         return;
@@ -60,6 +63,35 @@
       if (toothTo && toothTo.value && toothOf(toothTo.value)) text += ` – ${toothOf(toothTo.value).dataset.name}`;
       selection.textContent = text;
       highlightEntries(area, fdi);
+    }
+
+    function drawPicker(g, chosen) {
+      if (!picker) return;
+      picker.classList.toggle("inactive", !g);
+      if (!g) return;
+      const upper = g.dataset.upper === "1";
+      const right = g.dataset.right === "1";
+      const letters = {
+        top: upper ? "B" : "L", bottom: upper ? "L" : "B",
+        left: right ? "D" : "M", right: right ? "M" : "D", center: "O", band: "V",
+      };
+      const anterior = g.dataset.anterior === "1";
+      picker.querySelectorAll("[data-pick]").forEach((shape) => {
+        const letter = letters[shape.dataset.pick];
+        shape.dataset.surface = letter;
+        shape.classList.toggle("picked", chosen.has(letter));
+        const label = picker.querySelector(`[data-for="${shape.dataset.pick}"]`);
+        if (label) label.textContent = anterior && letter === "O" ? "I" : letter;
+      });
+    }
+
+    if (picker) {
+      picker.addEventListener("click", (event) => {
+        const shape = event.target.closest("[data-pick]");
+        if (shape && toothSelect.value && shape.dataset.surface) {
+          toggleSurface(toothSelect.value, shape.dataset.surface);
+        }
+      });
     }
 
     function selectTooth(fdi, { range = false } = {}) {

@@ -24,7 +24,7 @@ def chart_patient(django_db_blocker):
     """A committed patient and two codes of alpha's catalogue, removed
     afterwards with the entries the test charts (chart entries are never
     deleted in the app: the trigger is lifted for this clean-up only)."""
-    from chairside.dental import services
+    from chairside.dental import catalogue
     from chairside.dental.models import ChartEntry, ProcedureCode
     from chairside.patients.models import Patient
     from tenants.models import Clinic
@@ -38,7 +38,7 @@ def chart_patient(django_db_blocker):
                 ("COMP", "Composite filling", "surface", "filling", "120.00"),
                 ("CROWN", "Ceramic crown", "tooth", "crown", "950.00"),
             ):
-                services.procedure_code_create(
+                catalogue.procedure_code_create(
                     actor=admin,
                     code=f"E2E{tag}-{code}",
                     short_description=text,
@@ -89,6 +89,7 @@ def test_dentist_charts_a_surface_in_place_and_by_keyboard(
     _chart_by_mouse(page, tag, shot)
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
     _chart_by_keyboard(page, tag)
+    _invalidate(page)
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
     _phone(page, shot)
     assert not errors, errors
@@ -144,6 +145,26 @@ def _chart_by_keyboard(page: Page, tag: str) -> None:
     expect(_surface(page, 47, "M")).to_have_class("surface")
 
 
+def _invalidate(page: Page) -> None:
+    """The 47 entry was a mistake: invalidated with a reason, it leaves the
+    drawing and the list, and the history toggle shows it struck through."""
+    row = page.locator('#entries-table tr.entry[data-tooth="47"]')
+    row.locator("summary").click()
+    row.get_by_label("Reason").fill("Charted on the wrong tooth")
+    row.get_by_role("button", name="Invalidate").click()
+    expect(page.locator(".alert.success")).to_contain_text("invalidated")
+    expect(_surface(page, 47, "O")).to_have_class("surface")
+    invalidated = page.locator('#entries-table tr.invalidated[data-tooth="47"]')
+    expect(invalidated).to_be_hidden()
+    page.get_by_role("button", name="Show invalidated entries").click()
+    expect(invalidated).to_be_visible()
+    expect(invalidated).to_contain_text("Charted on the wrong tooth")
+    decoration = invalidated.locator("td").first.evaluate(
+        "el => getComputedStyle(el).textDecorationLine"
+    )
+    assert decoration == "line-through", decoration
+
+
 def _phone(page: Page, shot) -> None:
     """The drawing fits a phone's screen, nothing runs off it."""
     page.set_viewport_size(PHONE)
@@ -155,13 +176,62 @@ def _phone(page: Page, shot) -> None:
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+    # The drawing's surfaces are small on a phone: the form's large picker
+    # takes the finger (26 is upper left: its distal side on the right).
+    page.locator('.tooth[data-tooth="26"] .root').first.click()
+    page.locator('[data-picker] [data-pick="right"]').click()
+    expect(page.locator("input[name=surfaces][value=D]")).to_be_checked()
+    expect(page.locator("#chart-selection")).to_have_text("26 D")
     shot(page, "phone")
 
 
-def test_receptionist_sees_the_chart_read_only(
-    page: Page, live_server, chart_patient, shot
-):
-    _alpha, patient, _tag = chart_patient
+@pytest.fixture
+def charted(chart_patient, django_db_blocker):
+    """The patient's chart with one of each kind of mark (committed; the
+    chart_patient fixture removes it)."""
+    from chairside.dental import catalogue, services
+    from chairside.dental.models import ProcedureCode
+
+    alpha, patient, tag = chart_patient
+    with django_db_blocker.unblock(), schema_context(alpha.schema_name):
+        admin = world_user(alpha, "admin")
+        dentist = world_user(alpha, "dentist")
+        for code, area, effect in (
+            ("EXT", "tooth", "extracted"),
+            ("RCT", "tooth", "root_canal"),
+            ("IMPL", "tooth", "implant"),
+            ("BRIDGE", "tooth_range", "bridge"),
+        ):
+            catalogue.procedure_code_create(
+                actor=admin, code=f"E2E{tag}-{code}", short_description=code.title(),
+                category="other", area=area, effect=effect,
+            )  # fmt: skip
+        code = {c.code.split("-")[-1]: c.code for c in ProcedureCode.objects.all()}
+
+        def add(**fields):
+            services.chart_entry_create(
+                actor=dentist, patient=patient, **({"kind": "procedure"} | fields)
+            )
+
+        add(procedure_code=code["COMP"], tooth="16", surfaces="MO", status="planned")
+        add(procedure_code=code["COMP"], tooth="26", surfaces="DO", status="completed")
+        add(procedure_code=code["CROWN"], tooth="36", status="completed")
+        add(procedure_code=code["CROWN"], tooth="11", status="planned")
+        add(procedure_code=code["RCT"], tooth="46", status="existing_elsewhere")
+        add(procedure_code=code["IMPL"], tooth="24", status="existing_here")
+        add(procedure_code=code["EXT"], tooth="38", status="planned")
+        add(procedure_code=code["EXT"], tooth="48", status="completed")
+        add(procedure_code=code["BRIDGE"], tooth="33", tooth_to="35", status="planned")
+        add(kind="condition", condition="caries", tooth="17", surfaces="O",
+            status="existing_here")  # fmt: skip
+        add(kind="condition", condition="fracture", tooth="21",
+            status="existing_here")  # fmt: skip
+        add(kind="condition", condition="missing", tooth="18", status="existing_here")
+    return chart_patient
+
+
+def test_receptionist_sees_the_chart_read_only(page: Page, live_server, charted, shot):
+    _alpha, patient, _tag = charted
     base = f"http://alpha.localhost:{live_server}"
     page.set_viewport_size(DESK)
     _sign_in(page, base, "receptionist@alpha.test")
@@ -170,6 +240,11 @@ def test_receptionist_sees_the_chart_read_only(
     expect(page.locator("svg.odontogram")).to_be_visible()
     expect(page.locator("#chart-form")).to_have_count(0)
     expect(page.get_by_text("You can read this chart")).to_be_visible()
+    expect(page.locator(".tooth.absent")).to_have_count(2)  # 18 missing, 48 out
+    shot(page, "read-only")
+    page.set_viewport_size(PHONE)
+    shot(page, "read-only-phone")
+    page.set_viewport_size(DESK)
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     shot(page, "print")

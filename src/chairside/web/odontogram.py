@@ -158,8 +158,15 @@ class ToothView:
     @property
     def dots(self) -> list[tuple[float, float, Mark]]:
         """Whole-tooth findings (fracture, watch...): dots beside the label."""
-        y = self.label_y + (6 if self.upper else -14)
-        return [(8 + 7 * n, y, mark) for n, mark in enumerate(self.conditions[:5])]
+        y = self.label_y + (7 if self.upper else -15)
+        shown = self.conditions[:4]
+        first = CELL / 2 - 4.5 * (len(shown) - 1)
+        return [(first + 9 * n, y, mark) for n, mark in enumerate(shown)]
+
+    @property
+    def patient_right(self) -> bool:
+        """On the patient's right (drawn on the viewer's left)."""
+        return BY_FDI[self.fdi].quadrant in (1, 4)
 
     @property
     def absent(self) -> bool:
@@ -192,6 +199,7 @@ class Connector:
 @dataclass
 class Odontogram:
     dentition: Dentitions
+    left: float
     width: float
     height: float
     teeth: list[ToothView]
@@ -391,7 +399,9 @@ def _draw_entries(entries, views: dict[int, ToothView]) -> list[Connector]:
                 Connector(
                     x1=min(first.x, last.x) + CELL / 2,
                     x2=max(first.x, last.x) + CELL / 2,
-                    y=first.y + (78 if first.upper else 24),
+                    # Square-high, drawn under the teeth: it shows in the
+                    # gaps between them, joining the crowns.
+                    y=first.y + first.square[1] + SQUARE / 2,
                     mark=mark,
                 )
             )
@@ -426,9 +436,13 @@ def odontogram(
             view.cross = Mark("existing")
         if view.presence == "implant" and view.implant is None:
             view.implant = Mark("existing")
-    width = PAD * 2 + 16 * CELL + MIDLINE_GAP
+    # The drawing's box: the teeth drawn and a margin (a primary chart is
+    # narrower than a permanent one, and fills the same width on screen).
+    left = min(view.x for view in views.values()) - PAD
+    width = max(view.x for view in views.values()) + CELL + PAD - left
     return Odontogram(
         dentition=dentition,
+        left=left,
         width=width,
         height=y + PAD,
         teeth=list(views.values()),

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
-from chairside.dental import selectors, services
+from chairside.dental import catalogue, selectors
 from chairside.dental.catalogue_import import HEADER
 from chairside.dental.models import FeeSchedule, FeeScheduleFee, ProcedureCode
 from chairside.web.tests.browser import posted_back
@@ -25,7 +25,7 @@ CSV_HEADER = ",".join(HEADER)
 @pytest.fixture
 def code(alpha):
     with schema_context(alpha.schema_name):
-        return services.procedure_code_create(
+        return catalogue.procedure_code_create(
             actor=world_user(alpha, "admin"),
             code="CROWN",
             short_description="Crown",
@@ -68,7 +68,7 @@ def test_catalogue_pages_by_role(web, alpha, path, local, status):
 
 def test_catalogue_lists_searches_and_filters(web, alpha, code):
     with schema_context(alpha.schema_name):
-        services.procedure_code_create(
+        catalogue.procedure_code_create(
             actor=world_user(alpha, "admin"),
             code="OLD-1",
             short_description="Retired",
@@ -266,14 +266,14 @@ def test_admin_makes_a_schedule_and_sets_its_fees(web, alpha, code):
 
 def test_a_bad_fee_writes_no_fee_at_all(web, alpha, code):
     with schema_context(alpha.schema_name):
-        other = services.procedure_code_create(
+        other = catalogue.procedure_code_create(
             actor=world_user(alpha, "admin"),
             code="EXAM",
             short_description="Exam",
             category="diagnostic",
             area="mouth",
         )
-        schedule = services.fee_schedule_create(
+        schedule = catalogue.fee_schedule_create(
             actor=world_user(alpha, "admin"), name="Standard", is_standard=True
         )
     response = web(alpha, "admin").post(
@@ -288,7 +288,7 @@ def test_a_bad_fee_writes_no_fee_at_all(web, alpha, code):
 
 def test_dentist_reads_fee_schedules_but_cannot_change_them(web, alpha, code):
     with schema_context(alpha.schema_name):
-        schedule = services.fee_schedule_create(
+        schedule = catalogue.fee_schedule_create(
             actor=world_user(alpha, "admin"), name="Standard", is_standard=True
         )
     client = web(alpha, "dentist")
@@ -308,7 +308,7 @@ def test_dentist_reads_fee_schedules_but_cannot_change_them(web, alpha, code):
 
 def test_admin_puts_a_patient_on_a_schedule_from_the_patient_page(web, alpha):
     with schema_context(alpha.schema_name):
-        schedule = services.fee_schedule_create(
+        schedule = catalogue.fee_schedule_create(
             actor=world_user(alpha, "admin"), name="Membership"
         )
     patient = world_patient(alpha)

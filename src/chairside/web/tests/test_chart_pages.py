@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 
 from chairside.audit.tracking import CHART_READ
 from chairside.core.clinic_time import clinic_today
-from chairside.dental import services
+from chairside.dental import catalogue, services
 from chairside.dental.models import ChartEntry, EntryStatus
 from chairside.patients.models import PatientEvent
 from conftest import world_user
@@ -41,7 +41,7 @@ def world(alpha):
     with schema_context(alpha.schema_name):
         admin = world_user(alpha, "admin")
         codes = {
-            code: services.procedure_code_create(
+            code: catalogue.procedure_code_create(
                 actor=admin,
                 code=code,
                 short_description=f"{code} test",
@@ -52,7 +52,7 @@ def world(alpha):
             )
             for code, area, effect, fee in CODES
         }
-        services.procedure_code_create(
+        catalogue.procedure_code_create(
             actor=admin,
             code="OLD-1",
             short_description="Retired filling",
@@ -273,7 +273,7 @@ def test_invalidating_needs_a_reason_and_keeps_the_entry_in_the_history(web, wor
     entry.refresh_from_db()
     assert entry.status == EntryStatus.INVALIDATED
     assert "Wrong tooth" in html
-    assert 'class="entry status-invalidated invalidated"' in html
+    assert 'class="entry entry-invalidated invalidated"' in html
     assert "planned" not in surface_class(html, 16, "O")
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chairside.core.errors import ChairsideError
+from chairside.dental import catalogue as dental_catalogue
 from chairside.dental import policies as dental_policies
 from chairside.dental import selectors as dental_selectors
 from chairside.dental import services as dental_services
@@ -122,11 +123,13 @@ def code_edit(request: HttpRequest, code_id: int | None = None) -> HttpResponse:
         data = form.cleaned_data
         try:
             if code is None:
-                code = dental_services.procedure_code_create(actor=request.user, **data)
+                code = dental_catalogue.procedure_code_create(
+                    actor=request.user, **data
+                )
             else:
                 # Only what the person changed: a value the form shows
                 # untouched (or disabled) keeps what is stored.
-                code = dental_services.procedure_code_update(
+                code = dental_catalogue.procedure_code_update(
                     actor=request.user,
                     procedure_code=code,
                     changes={name: data[name] for name in form.changed_data},
@@ -152,7 +155,7 @@ def code_set_active(request: HttpRequest, code_id: int) -> HttpResponse:
     code = dental_selectors.procedure_code_get(user=request.user, code_id=code_id)
     active = request.POST.get("active") == "1"
     try:
-        dental_services.procedure_code_update(
+        dental_catalogue.procedure_code_update(
             actor=request.user, procedure_code=code, changes={"is_active": active}
         )
     except ChairsideError as exc:
@@ -218,7 +221,7 @@ def fee_schedule_list(request: HttpRequest) -> HttpResponse:
     form = FeeScheduleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            schedule = dental_services.fee_schedule_create(
+            schedule = dental_catalogue.fee_schedule_create(
                 actor=request.user, **form.cleaned_data
             )
         except ChairsideError as exc:
@@ -256,7 +259,7 @@ def fee_schedule_edit(request: HttpRequest, schedule_id: int) -> HttpResponse:
             field.disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            dental_services.fee_schedule_set_fees(
+            dental_catalogue.fee_schedule_set_fees(
                 actor=request.user, schedule=schedule, fees=form.changed_fees()
             )
         except ChairsideError as exc:
@@ -294,7 +297,7 @@ def patient_fee_schedule(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["schedule"]
         try:
-            dental_services.patient_fee_schedule_set(
+            dental_catalogue.patient_fee_schedule_set(
                 actor=request.user,
                 patient=patient,
                 schedule=dental_selectors.fee_schedule_get(
