@@ -60,6 +60,18 @@ def _rows(chart, dentists: dict, *, can_write: bool) -> list[dict]:
     rows = []
     for entry in reversed(chart.entries):  # newest first
         code = entry.procedure_code
+        urls = (
+            {
+                "complete_url": reverse(
+                    "web:chart-entry-complete", args=[chart.patient.pk, entry.pk]
+                ),
+                "invalidate_url": reverse(
+                    "web:chart-entry-invalidate", args=[chart.patient.pk, entry.pk]
+                ),
+            }
+            if can_write
+            else {}
+        )
         rows.append(
             {
                 "entry": entry,
@@ -78,6 +90,7 @@ def _rows(chart, dentists: dict, *, can_write: bool) -> list[dict]:
                 and entry.kind == EntryKind.PROCEDURE
                 and entry.status == EntryStatus.PLANNED,
                 "can_invalidate": can_write and entry.status != EntryStatus.INVALIDATED,
+                **urls,
             }
         )
     return rows
