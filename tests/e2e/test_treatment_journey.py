@@ -1,13 +1,13 @@
-"""Treatment plans in a real browser (issue 13): the dentist plans three
-procedures in two phases on the plan page and presents the plan -> the
+"""Treatment plans in a real browser (issue 13): the dentist charts two
+findings on the chart page (caries on 16 MOD, clicked on the odontogram;
+a fracture of 36, reached by keyboard) and plans three procedures in two
+phases on the plan page and presents the plan -> the
 patient signs it in the portal with a drawn signature (a mouse drag on the
 canvas), at a phone's width -> the receptionist books phase 1 from the plan
 -> the dentist completes it -> the visit's invoice has the phase's lines at
 the fees frozen when planned -> the patient pays it by card (localstripe).
 
-The two findings the procedures treat are charted through dental's services
-in the setup (the chart page has its own browser test,
-tests/e2e/test_chart_page.py). The patient is a fresh one with a portal
+The patient is a fresh one with a portal
 account in clinic alpha; everything the test made is removed afterwards
 (the append-only and no-delete triggers are lifted for that clean-up only).
 """
@@ -36,7 +36,7 @@ def plan_world(django_db_blocker):
     from chairside.accounts.services import user_create
     from chairside.billing.models import Invoice
     from chairside.core.actors import COMMAND
-    from chairside.dental import services as dental
+    from chairside.dental import catalogue
     from chairside.dental.models import ChartEntry, ProcedureCode
     from chairside.patients.models import Patient
     from chairside.payments.models import Payment
@@ -51,13 +51,12 @@ def plan_world(django_db_blocker):
         old_account = alpha.stripe_account_id
         with schema_context(alpha.schema_name):
             admin = world_user(alpha, "admin")
-            dentist = world_user(alpha, "dentist")
             for code, text, area, minutes, fee in (
                 ("EXAM", "Exam", "mouth", 20, "45.00"),
                 ("COMP", "Composite filling", "surface", 30, "120.00"),
                 ("CROWN", "Ceramic crown", "tooth", 90, "950.00"),
             ):
-                dental.procedure_code_create(
+                catalogue.procedure_code_create(
                     actor=admin,
                     code=f"P{tag}-{code}",
                     short_description=text,
@@ -72,19 +71,6 @@ def plan_world(django_db_blocker):
             patient = Patient.objects.create(
                 first_name="Tess", last_name="Plan", email=email, user=user
             )
-            for condition, tooth, surfaces in (
-                ("caries", "16", "MOD"),
-                ("fracture", "36", ""),
-            ):
-                dental.chart_entry_create(
-                    actor=dentist,
-                    patient=patient,
-                    kind="condition",
-                    status="existing_here",
-                    condition=condition,
-                    tooth=tooth,
-                    surfaces=surfaces,
-                )
         yield alpha, patient, tag, email
         alpha.refresh_from_db()
         alpha.stripe_account_id = old_account
@@ -147,8 +133,12 @@ def test_plan_sign_book_complete_invoice_pay(  # noqa: PLR0915, PLR0917  (one st
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    # 1. The dentist plans three procedures in two phases and presents.
+    # 1. The dentist charts the two findings, then plans three procedures
+    # in two phases and presents.
     _sign_in(page, base, "dentist@alpha.test")
+    page.goto(f"{base}/app/patients/{patient.pk}/")
+    page.get_by_role("link", name="Chart", exact=True).click()
+    _chart_findings(page, shot)
     page.goto(f"{base}/app/patients/{patient.pk}/")
     page.locator("#treatment-plans-link").click()
     page.locator("#new-plan").click()
@@ -286,6 +276,40 @@ def test_plan_sign_book_complete_invoice_pay(  # noqa: PLR0915, PLR0917  (one st
     finally:
         e2e_stripe.unregister_webhook(f"plan-{tag}")
     assert not errors, errors
+
+
+def _surface(page: Page, tooth: int, surface: str):
+    return page.locator(f'svg .tooth[data-tooth="{tooth}"] [data-surface="{surface}"]')
+
+
+def _chart_condition(page: Page, condition: str) -> None:
+    page.locator("input[name=kind][value=condition]").check()
+    page.select_option("#id_condition", condition)
+    page.select_option("#id_status", "existing_here")
+    page.get_by_role("button", name="Save to chart").click()
+
+
+def _chart_findings(page: Page, shot) -> None:
+    """Caries on 16 MOD (three surfaces clicked), a fracture of 36 (the
+    tooth reached by keyboard): each saved in place, the drawing redrawn."""
+    expect(page.locator("svg.odontogram")).to_be_visible()
+    page.evaluate("window.__sameDocument = true")
+    for letter in "MOD":
+        _surface(page, 16, letter).click()
+    expect(page.locator("#chart-selection")).to_have_text("16 MOD")
+    _chart_condition(page, "caries")
+    expect(_surface(page, 16, "O")).to_have_class("surface condition")
+    expect(_surface(page, 16, "B")).to_have_class("surface")
+    expect(page.locator("#entries-table")).to_contain_text("Caries")
+
+    page.locator('svg .tooth[data-tooth="36"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#chart-selection")).to_have_text("36")
+    _chart_condition(page, "fracture")
+    expect(page.locator("#entries-table")).to_contain_text("Fracture")
+    expect(page.locator("#entries-table tbody tr")).to_have_count(2)
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
+    shot(page, "chart-findings")
 
 
 def world_dentist_pk(clinic) -> int:

@@ -23,36 +23,11 @@ from chairside.billing.errors import BillingErrorCode
 from chairside.billing.models import Invoice
 from chairside.billing.services import InvoiceLine, invoice_create
 from chairside.core.errors import ChairsideError, NotFound
-from chairside.dental.models import ChartEntry, ChartSettings, EntryKind, EntryStatus
-from chairside.dental.surfaces import display_surfaces
-from chairside.dental.teeth import Notation, tooth_name
+from chairside.dental.display import entry_place
+from chairside.dental.models import ChartEntry, EntryKind, EntryStatus
+from chairside.dental.selectors import clinic_notation
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.policies import can_view_appointment
-
-
-def clinic_notation() -> Notation:
-    value = (
-        ChartSettings.objects.filter(pk=1)
-        .values_list("default_notation", flat=True)
-        .first()
-    )
-    return Notation(value) if value else Notation.FDI
-
-
-def entry_place(entry: ChartEntry, notation: Notation | str) -> tuple[str, str]:
-    """(tooth, surfaces) of a chart entry as printed: "16" / "#3",
-    "13-23" for a range, "Q1" / "S2" / "A1" for a quadrant, sextant or
-    arch, "" for the whole mouth; surfaces as read on that tooth."""
-    if entry.tooth is not None:
-        place = tooth_name(entry.tooth, notation)
-        if entry.tooth_to is not None:
-            place = f"{place}-{tooth_name(entry.tooth_to, notation)}"
-        return place, display_surfaces(entry.tooth, entry.surfaces)
-    for field, letter in (("quadrant", "Q"), ("sextant", "S"), ("arch", "A")):
-        value = getattr(entry, field)
-        if value is not None:
-            return f"{letter}{value}", ""
-    return "", ""
 
 
 def visit_billable_entries(*, appointment: Appointment) -> list[ChartEntry]:

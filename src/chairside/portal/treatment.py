@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from chairside.core.errors import ChairsideError
 from chairside.core.net import client_ip
-from chairside.portal.views import _patient
+from chairside.portal.current import current_patient
 from chairside.treatment import estimate, selectors, services
 from chairside.web.decorators import patient_required
 from chairside.web.errors import message_refusal
@@ -23,7 +23,7 @@ from chairside.web.errors import message_refusal
 
 @patient_required
 def plans(request: HttpRequest) -> HttpResponse:
-    patient = _patient(request)
+    patient = current_patient(request)
     return render(
         request,
         "portal/treatment_plans.html",

@@ -14,7 +14,6 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib import messages
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -36,6 +35,7 @@ from chairside.payments import policies as payment_policies
 from chairside.payments import selectors as payment_selectors
 from chairside.payments.checkout import card_checkout_start
 from chairside.payments.reconcile import payment_refresh_from_stripe
+from chairside.portal.current import current_patient
 from chairside.portal.forms import ProfileForm, SlotChoiceForm, SlotSearchForm
 from chairside.scheduling import appointments as scheduling_services
 from chairside.scheduling import rules
@@ -52,13 +52,6 @@ PROFILE_FIELDS = (
     "address",
     "medical_history",
 )
-
-
-def _patient(request: HttpRequest):
-    patient = patient_selectors.patient_for_user(user=request.user)
-    if patient is None or patient.is_archived:
-        raise Http404(_("Your patient record is not set up yet."))
-    return patient
 
 
 def _appointment(request: HttpRequest, appointment_id: int):
@@ -103,7 +96,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 def profile(request: HttpRequest) -> HttpResponse:
-    patient = _patient(request)
+    patient = current_patient(request)
     initial = {f: getattr(patient, f) or "" for f in PROFILE_FIELDS}
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -146,7 +139,7 @@ def book(request: HttpRequest, appointment_id: int | None = None) -> HttpRespons
     """Free slots of the next week (one dentist or any); choosing one books it,
     or, with an appointment, moves that appointment there. Whether it may
     be moved (the cancellation window) is the service's answer."""
-    _patient(request)
+    current_patient(request)
     moving = _appointment(request, appointment_id) if appointment_id else None
     dentists = scheduling_selectors.dentist_list(user=request.user)
     search = SlotSearchForm(request.GET or None, dentists=dentists)

@@ -40,7 +40,7 @@ def _out(request: HttpRequest, plan_id: int) -> Any:
 )
 def list_treatment_plans(request: HttpRequest, patient_id: int = ObjectId) -> Any:
     plans = selectors.plan_list_for_patient(user=request.auth, patient_id=patient_id)
-    return [selectors.plan_detail(plan=plan) for plan in plans[:100]]
+    return selectors.plan_details_for_list(plans=plans[:100])
 
 
 @router.post(

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from chairside.billing.visits import clinic_notation
+from chairside.accounts.models import Role
 from chairside.core.errors import NotFound
+from chairside.dental.models import EntryStatus
+from chairside.dental.selectors import clinic_notation
+from chairside.dental.teeth import Notation
 from chairside.patients import selectors as patient_selectors
 from chairside.treatment import policies
 from chairside.treatment.errors import TreatmentErrorCode
@@ -78,33 +81,57 @@ def plan_phases(view: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def plan_entry_states(*, plan: TreatmentPlan) -> dict[int, dict[str, Any]]:
-    """Each item's chart entry now (status, booked visit): the snapshot
-    stays as presented, the chart moves on."""
-    return {
-        item.pk: {
-            "status": item.chart_entry.status,
-            "appointment_id": item.chart_entry.appointment_id,
-        }
-        for item in PlanItem.objects.filter(plan=plan).select_related("chart_entry")
-    }
-
-
 def plan_acceptance(*, plan: TreatmentPlan) -> PlanAcceptance | None:
     return PlanAcceptance.objects.filter(plan=plan).defer("signature_png").first()
 
 
-def plan_detail(*, plan: TreatmentPlan) -> dict[str, Any]:
+class _Missing:
+    """Not given (None is a valid acceptance: the plan has none)."""
+
+
+MISSING = _Missing()
+
+
+def plan_detail(
+    *,
+    plan: TreatmentPlan,
+    items: list[PlanItem] | None = None,
+    acceptance: PlanAcceptance | _Missing | None = MISSING,
+    notation: Notation | None = None,
+) -> dict[str, Any]:
     """The plan as the API and the pages show it: the view (snapshot or
-    live items), each item's state on the chart now, the acceptance."""
-    view = plan_view(plan=plan)
-    states = plan_entry_states(plan=plan)
-    acceptance = plan_acceptance(plan=plan) if plan.snapshot is not None else None
+    live items), each item's state on the chart now, the acceptance.
+
+    `items` (with their chart entries and codes), `acceptance` and
+    `notation` may be given already loaded, as plan_details_for_list does
+    to keep a list's query count flat."""
+    if items is None:
+        items = plan_items(plan=plan)
+    if plan.snapshot is not None:
+        view = plan.snapshot
+    else:
+        view = snapshot_build(
+            plan=plan, items=items, notation=notation or clinic_notation()
+        )
+    states = {
+        item.pk: {
+            "status": item.chart_entry.status,
+            "appointment_id": item.chart_entry.appointment_id,
+        }
+        for item in items
+    }
+    if plan.snapshot is None:
+        acceptance = None
+    elif isinstance(acceptance, _Missing):
+        acceptance = plan_acceptance(plan=plan)
     accepted = set(acceptance.accepted_item_ids) if acceptance else None
-    items = [
+    rows = [
         {
             **item,
             "entry_status": states.get(item["id"], {}).get("status", ""),
+            "entry_status_display": _status_label(
+                states.get(item["id"], {}).get("status", "")
+            ),
             "appointment_id": states.get(item["id"], {}).get("appointment_id"),
             "accepted": None if accepted is None else item["id"] in accepted,
         }
@@ -123,8 +150,51 @@ def plan_detail(*, plan: TreatmentPlan) -> dict[str, Any]:
         "decided_at": plan.decided_at,
         "completed_at": plan.completed_at,
         "created_at": plan.created_at,
-        "items": items,
+        "items": rows,
         "totals": view["totals"],
-        "alternatives": sorted({i["alternative"] for i in items} - {""}),
+        "alternatives": sorted({i["alternative"] for i in rows} - {""}),
         "acceptance": acceptance,
+        "signed_by_display": _role_label(acceptance.signed_by_role)
+        if acceptance
+        else "",
     }
+
+
+def plan_details_for_list(*, plans: QuerySet[TreatmentPlan]) -> list[dict[str, Any]]:
+    """plan_detail for each plan of a list, in a fixed number of queries
+    whatever the number of plans (items and acceptances prefetched, the
+    clinic's notation read once)."""
+    loaded = list(
+        plans.prefetch_related(
+            Prefetch(
+                "items",
+                queryset=PlanItem.objects.select_related(
+                    "chart_entry", "chart_entry__procedure_code"
+                ).order_by("phase", "alternative", "position", "id"),
+                to_attr="loaded_items",
+            )
+        )
+    )
+    acceptances = {
+        a.plan_id: a
+        for a in PlanAcceptance.objects.filter(plan__in=loaded).defer("signature_png")
+    }
+    notation = clinic_notation()
+    return [
+        plan_detail(
+            plan=plan,
+            items=plan.loaded_items,
+            acceptance=acceptances.get(plan.pk),
+            notation=notation,
+        )
+        for plan in loaded
+    ]
+
+
+def _status_label(value: str) -> str:
+    """A chart entry's status as the reader's language names it."""
+    return EntryStatus(value).label if value in EntryStatus.values else value
+
+
+def _role_label(value: str) -> str:
+    return Role(value).label if value in Role.values else value

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from chairside.accounts.policies import ensure, is_patient
 from chairside.billing.services import clinic_currency
 from chairside.core.errors import ChairsideError, Conflict, NotFound
+from chairside.dental import selectors as dental_selectors
 from chairside.dental import services as dental_services
 from chairside.dental.models import ChartEntry, EntryKind, EntryStatus
 from chairside.dental.teeth import Notation
@@ -254,7 +255,7 @@ def plan_present(*, actor: Any, plan_id: int) -> TreatmentPlan:
             details={"items": stale},
         )
     snapshot = snapshots.snapshot_build(
-        plan=plan, items=items, notation=selectors.clinic_notation()
+        plan=plan, items=items, notation=dental_selectors.clinic_notation()
     )
     plan.snapshot = snapshot
     plan.snapshot_hash = snapshots.snapshot_hash(snapshot)

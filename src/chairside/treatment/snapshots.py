@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from chairside.billing.visits import entry_place
+from chairside.dental.display import entry_place
 from chairside.dental.teeth import Notation
 from chairside.treatment.models import PlanItem, TreatmentPlan
 

@@ -19,6 +19,7 @@ from chairside.billing import visits as billing_visits
 from chairside.core.clinic_time import as_clinic_time
 from chairside.core.errors import ChairsideError
 from chairside.core.net import client_ip
+from chairside.dental import selectors as dental_selectors
 from chairside.dental.models import ProcedureCode
 from chairside.patients import selectors as patient_selectors
 from chairside.scheduling.models import Dentist
@@ -156,7 +157,7 @@ def plan_item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
                 surfaces=data["surfaces"].upper(),
                 phase=data["phase"],
                 alternative=data["alternative"],
-                notation=selectors.clinic_notation(),
+                notation=dental_selectors.clinic_notation(),
             )
         except ChairsideError as exc:
             form_error_from(exc, form)
