@@ -171,7 +171,11 @@ def test_a_bound_with_a_time_is_that_instant_even_at_midnight(api, alpha):
         {"first_name": "Mid", "last_name": "Night", "email": "mid@x.test"},
     ).json()
     midnight = datetime.now(UTC).date().isoformat() + "T00:00:00Z"
-    before = _events(client, object_id=created["id"], to=midnight)
+    before = _events(
+        client, model="patients.Patient", object_id=created["id"], to=midnight
+    )
     assert before == []
-    today = _events(client, object_id=created["id"], to=midnight[:10])
+    today = _events(
+        client, model="patients.Patient", object_id=created["id"], to=midnight[:10]
+    )
     assert [e["action"] for e in today] == ["create"]
