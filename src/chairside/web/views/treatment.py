@@ -19,6 +19,7 @@ from chairside.billing import visits as billing_visits
 from chairside.core.clinic_time import as_clinic_time
 from chairside.core.errors import ChairsideError
 from chairside.core.net import client_ip
+from chairside.core.widgets import DateTimeLocalInput
 from chairside.dental import selectors as dental_selectors
 from chairside.dental.models import ProcedureCode
 from chairside.patients import selectors as patient_selectors
@@ -61,7 +62,7 @@ class PhaseBookForm(forms.Form):
     )
     start = forms.DateTimeField(
         label=gettext_lazy("Start"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeLocalInput(),
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
